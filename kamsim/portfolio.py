@@ -1,0 +1,295 @@
+"""A portfolio of key accounts: the five tables of the kamsim schema plus metadata.
+
+A KAM team's data lives in a handful of exports from its CRM system: the
+customer file, the contacts, the product catalogue, the sales team and an
+activity log.  :class:`Portfolio` holds exactly those tables as pandas
+DataFrames (columns in :mod:`kamsim.schema`), checks them with
+:meth:`Portfolio.validate`, and saves / loads them as a folder::
+
+    accounts.csv  contacts.csv  products.csv  account_managers.csv  events.csv
+    schema.json   (columns, dtypes, descriptions, row counts, and the metadata)
+
+:meth:`Portfolio.to_dir` writes to a temporary folder and renames it into
+place, so a crash never leaves a half-written portfolio; :meth:`Portfolio.from_dir`
+validates every file and foreign key before returning anything, and its
+errors name the file, column and row.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kamsim import schema
+from kamsim.schema import SchemaError
+
+#: Marker written in schema.json; a folder without it is not a kamsim portfolio.
+FORMAT_MARKER = "kamsim-portfolio"
+FORMAT_VERSION = 1
+SCHEMA_FILE = "schema.json"
+FORMATS: tuple[str, ...] = ("csv", "parquet")
+
+_PANDAS_DTYPE = {"str": "string", "category": "string", "int": "int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}
+
+
+def _has_pyarrow() -> bool:
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def is_portfolio_dir(path: str | os.PathLike[str]) -> bool:
+    """True if ``path`` is a folder holding a kamsim ``schema.json``."""
+    p = Path(path) / SCHEMA_FILE
+    if not p.is_file():
+        return False
+    try:
+        return json.loads(p.read_text(encoding="utf-8")).get("format") == FORMAT_MARKER
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
+def _schema_document(tables: dict[str, pd.DataFrame], meta: dict[str, Any], fmt: str) -> dict[str, Any]:
+    doc: dict[str, Any] = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, "file_format": fmt, "tables": {}}
+    for name, cols in schema.TABLES.items():
+        doc["tables"][name] = {
+            "file": f"{name}.{fmt}",
+            "rows": int(len(tables[name])),
+            "primary_key": schema.PRIMARY_KEYS[name],
+            "columns": [
+                {
+                    "name": c.name,
+                    "kind": c.kind,
+                    "dtype": _PANDAS_DTYPE[c.kind],
+                    "nullable": c.nullable,
+                    "description": c.description,
+                    **({"categories": list(c.categories)} if c.categories else {}),
+                }
+                for c in cols
+            ],
+        }
+    doc["meta"] = meta
+    return doc
+
+
+@dataclass
+class Portfolio:
+    """The tables of one portfolio (see :mod:`kamsim.schema`) and its metadata.
+
+    Attributes
+    ----------
+    accounts, contacts, products, account_managers, events
+        DataFrames with the columns of ``schema.TABLES``; ``events`` may be
+        empty (no history).
+    meta
+        ``seed, locale, n_accounts, as_of`` (ISO date), ``currency,
+        kamsim_version, history_months`` and generator parameters.
+    """
+
+    accounts: pd.DataFrame
+    contacts: pd.DataFrame
+    products: pd.DataFrame
+    account_managers: pd.DataFrame
+    events: pd.DataFrame = field(default_factory=lambda: schema.empty_frame("events"))
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The five tables by schema name."""
+        return {name: getattr(self, name) for name in schema.TABLES}
+
+    def validate(self) -> Portfolio:
+        """Check every table and foreign key; coerce the tables to schema dtypes (in place).
+
+        Returns ``self`` so calls can be chained.
+
+        Raises
+        ------
+        kamsim.schema.SchemaError
+            Naming the table, column and row of the first problem found.
+        """
+        checked = _validate_tables(self.tables(), {name: name for name in schema.TABLES})
+        for name, frame in checked.items():
+            setattr(self, name, frame)
+        return self
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """Order rows of ``events`` (``event_type == "order"``), index reset."""
+        ev = self.events
+        return ev.loc[ev["event_type"] == "order"].reset_index(drop=True)
+
+    def top_share(self, top: float = 0.2, column: str = "annual_potential_spend") -> float:
+        """Share (0-1) of ``accounts[column]`` held by the largest ``top`` fraction of accounts."""
+        from kamsim.analytics.concentration import top_share
+
+        if column not in self.accounts.columns:
+            raise ValueError(f"accounts has no column {column!r}")
+        return top_share(self.accounts[column].to_numpy(dtype="float64"), top=top)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(df)}" for name, df in self.tables().items())
+        return f"Portfolio({sizes}, meta={self.meta!r})"
+
+    # ------------------------------------------------------------------ I/O
+    def to_dir(self, path: str | os.PathLike[str], format: str = "csv", *, overwrite: bool = False) -> Path:
+        """Write the portfolio to folder ``path`` atomically and return the path.
+
+        Parameters
+        ----------
+        path
+            Target folder.  It may not exist yet or be empty; an existing
+            kamsim portfolio is replaced only with ``overwrite=True``; any
+            other non-empty folder is refused.
+        format
+            ``"csv"`` (default) or ``"parquet"`` (needs pyarrow).
+        overwrite
+            Replace an existing kamsim portfolio folder.
+        """
+        if format not in FORMATS:
+            raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}")
+        if format == "parquet" and not _has_pyarrow():
+            raise ValueError("format='parquet' needs the optional package pyarrow; use format='csv'")
+        target = Path(path)
+        _check_target(target, overwrite)
+        self.validate()
+        tables = self.tables()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _sibling(target, "tmp")
+        tmp.mkdir()  # default permissions (umask), unlike tempfile.mkdtemp's 0700
+        try:
+            for name, frame in tables.items():
+                _write_table(frame, tmp / f"{name}.{format}", format)
+            doc = _schema_document(tables, self.meta, format)
+            (tmp / SCHEMA_FILE).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            _replace_dir(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def from_dir(cls, path: str | os.PathLike[str]) -> Portfolio:
+        """Load and validate a portfolio folder written by :meth:`to_dir`.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` is not a folder.
+        kamsim.schema.SchemaError
+            If ``schema.json`` or a table file is missing or corrupt, or a
+            table breaks the schema (missing column, wrong dtype, duplicate
+            id, dangling foreign key); the message names the file, column
+            and row.  Nothing is returned half-loaded.
+        """
+        root = Path(path)
+        if not root.is_dir():
+            raise FileNotFoundError(f"portfolio folder not found: {root}")
+        doc = _read_schema_file(root / SCHEMA_FILE)
+        fmt = doc.get("file_format", "csv")
+        if fmt not in FORMATS:
+            raise SchemaError(f"{root / SCHEMA_FILE}: unknown file_format {fmt!r}")
+        raw: dict[str, pd.DataFrame] = {}
+        sources: dict[str, str] = {}
+        for name in schema.TABLES:
+            file = root / f"{name}.{fmt}"
+            sources[name] = str(file)
+            raw[name] = _read_table(file, fmt)
+        checked = _validate_tables(raw, sources)
+        meta = doc.get("meta", {})
+        if not isinstance(meta, dict):
+            raise SchemaError(f"{root / SCHEMA_FILE}: 'meta' must be an object")
+        return cls(meta=meta, **checked)
+
+
+def _validate_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[str, pd.DataFrame]:
+    checked = {}
+    for name in schema.TABLES:
+        frame = tables[name]
+        if not isinstance(frame, pd.DataFrame):
+            raise SchemaError(f"{sources[name]}: expected a pandas DataFrame, got {type(frame).__name__}")
+        checked[name] = schema.validate_frame(frame, name, sources[name])
+    for (child, column), (parent, _) in schema.FOREIGN_KEYS.items():
+        schema.check_foreign_key(checked[child], child, column, checked[parent], sources[child])
+    return checked
+
+
+def _check_target(target: Path, overwrite: bool) -> None:
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        if not is_portfolio_dir(target):
+            raise FileExistsError(f"{target} is a non-empty folder that is not a kamsim portfolio; refusing to overwrite it")
+        if not overwrite:
+            raise FileExistsError(f"{target} already holds a kamsim portfolio; pass overwrite=True to replace it")
+
+
+def _sibling(target: Path, tag: str) -> Path:
+    """An unused hidden path next to ``target`` for a temporary folder."""
+    return target.parent / f".{target.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    """Move ``tmp`` to ``target``, replacing an existing folder with two renames."""
+    if not target.exists():
+        tmp.rename(target)
+        return
+    backup = _sibling(target, "old")
+    target.rename(backup)
+    try:
+        tmp.rename(target)
+    except BaseException:
+        backup.rename(target)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _write_table(frame: pd.DataFrame, file: Path, fmt: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(file, index=False)
+        return
+    out = frame.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+            out[col] = s.dt.strftime("%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d")
+    out.to_csv(file, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def _read_schema_file(file: Path) -> dict[str, Any]:
+    if not file.is_file():
+        raise SchemaError(f"{file}: missing file (not a kamsim portfolio folder)")
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{file}: not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_MARKER:
+        raise SchemaError(f"{file}: not a kamsim portfolio schema (no \"format\": \"{FORMAT_MARKER}\")")
+    return doc
+
+
+def _read_table(file: Path, fmt: str) -> pd.DataFrame:
+    if not file.is_file():
+        raise SchemaError(f"{file}: missing file")
+    if fmt == "parquet":
+        if not _has_pyarrow():
+            raise SchemaError(f"{file}: reading parquet needs the optional package pyarrow")
+        try:
+            return pd.read_parquet(file)
+        except Exception as exc:  # pyarrow raises many types for corrupt files
+            raise SchemaError(f"{file}: cannot read parquet ({exc})") from None
+    try:
+        # read every field as text; validate_frame converts and reports the row of a bad value
+        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise SchemaError(f"{file}: empty file (no header row)") from None
+    except pd.errors.ParserError as exc:
+        raise SchemaError(f"{file}: corrupt CSV ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{file}: not UTF-8 text ({exc})") from None
