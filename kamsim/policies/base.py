@@ -1,0 +1,359 @@
+"""Base classes of the three policy kinds and the :class:`PolicyBundle` that combines them.
+
+KAM example: every month a sales director decides three things -- which
+accounts are key (segmentation, 客户分级), which accounts at risk get extra
+attention (retention, 客户挽留) and how the team's limited hours are shared out
+(allocation, 资源分配).  kamsim models each decision as a small class with one
+method:
+
+* :class:`SegmentationPolicy` -- ``segment(state)``: a tier label per account;
+* :class:`RetentionPolicy` -- ``retain(state)``: extra hours per account (>= 0);
+* :class:`AllocationPolicy` -- ``allocate(state, capacity_hours)``: regular hours per
+  account (sum <= capacity).
+
+Each returns a Series indexed like ``state``.
+
+``state`` is the engine's monthly account snapshot, indexed by ``account_id``
+(see docs/DESIGN.md "Policies").  Policies are pure functions of ``state`` and
+their settings: no randomness, no memory between months.  Like scikit-learn
+estimators, ``__init__`` only stores settings; :meth:`Policy.get_params`
+returns them and ``repr`` shows them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+#: Default cost of one hour of retention / win-back effort (CU per hour).
+DEFAULT_COST_PER_HOUR: float = 80.0
+
+#: Stages that are not served by regular account-manager hours.
+INACTIVE_STAGES: frozenset[str] = frozenset({"lost"})
+
+#: Stages of current customers (not prospects, not lost): the targets of retention effort.
+CUSTOMER_STAGES: frozenset[str] = frozenset({"new", "growing", "mature", "at_risk", "won_back"})
+
+
+class Policy:
+    """Common behaviour of all policies: a ``name``, a ``kind``, settings access and a readable ``repr``.
+
+    Subclasses set the class attributes ``name`` (registry name, e.g. ``"abc"``)
+    and store every ``__init__`` argument under the same attribute name, so that
+    :meth:`get_params` and ``repr`` work without further code.
+    """
+
+    #: Registry name of the policy (override in subclasses).
+    name: ClassVar[str] = "policy"
+    #: ``"segmentation"``, ``"retention"`` or ``"allocation"``.
+    kind: ClassVar[str] = "policy"
+
+    def get_params(self) -> dict[str, Any]:
+        """Settings of this policy: the ``__init__`` arguments and their current values."""
+        params = {}
+        for pname, param in inspect.signature(type(self).__init__).parameters.items():
+            if pname == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if not hasattr(self, pname):
+                raise AttributeError(
+                    f"{type(self).__name__} must store its __init__ argument {pname!r} as self.{pname} "
+                    "(needed by get_params and repr)"
+                )
+            params[pname] = getattr(self, pname)
+        return params
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.get_params() == other.get_params()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable settings: not hashable, like dataclasses
+
+
+class SegmentationPolicy(Policy):
+    """Assigns a tier label (客户分级) to every account.
+
+    Subclasses implement :meth:`segment` and list their labels, best tier
+    first, in the class attribute ``tiers``.
+    """
+
+    kind: ClassVar[str] = "segmentation"
+    #: Possible tier labels, best first (categories of the returned Series).
+    tiers: ClassVar[tuple[str, ...]] = ()
+
+    def segment(self, state: pd.DataFrame) -> pd.Series:
+        """Tier label per account.
+
+        Parameters
+        ----------
+        state : DataFrame
+            Monthly account snapshot indexed by ``account_id``.
+
+        Returns
+        -------
+        Series
+            Categorical tier labels (categories ``self.tiers``), index ``state.index``, name ``"tier"``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement segment(state)")
+
+    def _labels(self, state: pd.DataFrame, labels: Iterable[str] | np.ndarray) -> pd.Series:
+        """Wrap labels as the documented categorical Series (helper for subclasses)."""
+        values = np.asarray(labels, dtype=object)
+        if not self.tiers:
+            return pd.Series(pd.Categorical(values), index=state.index, name="tier")
+        unknown = set(pd.unique(values)) - set(self.tiers)
+        if unknown:
+            raise ValueError(
+                f"policy {self.name!r}: labels {sorted(map(str, unknown))} are not in its tiers {list(self.tiers)}"
+            )
+        return pd.Series(pd.Categorical(values, categories=list(self.tiers)), index=state.index, name="tier")
+
+
+class RetentionPolicy(Policy):
+    """Decides extra account-manager hours (retention or win-back effort) per account this month.
+
+    Attributes
+    ----------
+    cost_per_hour : float
+        Cost of one hour of effort (CU per hour); the engine books
+        ``hours * cost_per_hour`` as retention (or win-back) cost.
+    targets_lost : bool
+        True for win-back policies, which spend hours on accounts whose stage is ``"lost"``.
+    """
+
+    kind: ClassVar[str] = "retention"
+    targets_lost: ClassVar[bool] = False
+    cost_per_hour: float = DEFAULT_COST_PER_HOUR
+
+    def retain(self, state: pd.DataFrame) -> pd.Series:
+        """Extra hours per account this month (float, >= 0, index ``state.index``, name ``"retention_hours"``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement retain(state)")
+
+    def cost(self, hours: pd.Series | np.ndarray | float) -> float:
+        """Total cost (CU) of ``hours`` of effort at ``cost_per_hour``."""
+        return float(np.sum(hours)) * float(self.cost_per_hour)
+
+    def _hours(self, state: pd.DataFrame, hours: np.ndarray | float) -> pd.Series:
+        """Wrap hours as the documented float Series (helper for subclasses)."""
+        arr = np.broadcast_to(np.asarray(hours, dtype="float64"), (len(state),)).copy()
+        return pd.Series(arr, index=state.index, name="retention_hours")
+
+
+class AllocationPolicy(Policy):
+    """Shares the team's regular monthly hours between accounts.
+
+    Only active accounts (stage not in :data:`INACTIVE_STAGES`) receive hours;
+    prospects may receive acquisition hours.  The hours returned sum to at most
+    ``capacity_hours``.
+    """
+
+    kind: ClassVar[str] = "allocation"
+
+    def allocate(self, state: pd.DataFrame, capacity_hours: float) -> pd.Series:
+        """Hours per account this month (float, >= 0, index ``state.index``, name ``"allocated_hours"``).
+
+        Parameters
+        ----------
+        state : DataFrame
+            Monthly account snapshot indexed by ``account_id``.
+        capacity_hours : float
+            Total account-manager hours available this month (hours, >= 0).
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement allocate(state, capacity_hours)")
+
+    def _allocation(self, state: pd.DataFrame, hours: np.ndarray) -> pd.Series:
+        """Wrap hours as the documented float Series (helper for subclasses)."""
+        return pd.Series(np.asarray(hours, dtype="float64"), index=state.index, name="allocated_hours")
+
+
+# ----------------------------------------------------------------------------- state helpers
+
+
+def require_columns(state: pd.DataFrame, columns: Iterable[str], policy: str) -> None:
+    """Raise ``ValueError`` naming the policy and the missing ``state`` columns."""
+    if not isinstance(state, pd.DataFrame):
+        raise ValueError(f"policy {policy!r}: state must be a pandas DataFrame, got {type(state).__name__}")
+    missing = [c for c in columns if c not in state.columns]
+    if missing:
+        raise ValueError(f"policy {policy!r}: state is missing column(s) {missing}")
+
+
+def column(state: pd.DataFrame, name: str, policy: str, fill: float = 0.0) -> np.ndarray:
+    """Column ``name`` of ``state`` as a float64 array, missing values replaced by ``fill``."""
+    require_columns(state, [name], policy)
+    values = state[name]
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        try:
+            values = pd.to_numeric(values, errors="raise")
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"policy {policy!r}: state column {name!r} must be numeric, got dtype {values.dtype}"
+            ) from None
+    arr = values.to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(arr), fill, arr)
+
+
+def in_stages(state: pd.DataFrame, stages: Iterable[str], policy: str) -> np.ndarray:
+    """Boolean array: is the account's ``stage`` one of ``stages``."""
+    require_columns(state, ["stage"], policy)
+    return state["stage"].isin(list(stages)).to_numpy(dtype=bool)
+
+
+def active_mask(state: pd.DataFrame, policy: str = "allocation") -> np.ndarray:
+    """Boolean array: accounts that may receive regular hours (stage not in :data:`INACTIVE_STAGES`)."""
+    return ~in_stages(state, INACTIVE_STAGES, policy)
+
+
+def cap_to_budget(hours: np.ndarray, priority: np.ndarray, budget_hours: float | None) -> np.ndarray:
+    """Cut ``hours`` so that they sum to at most ``budget_hours``, serving the highest ``priority`` first.
+
+    Accounts are served in decreasing priority (ties: original order); the
+    account that crosses the budget gets the remainder, later ones get 0.
+    ``budget_hours=None`` means no cap.
+    """
+    hours = np.asarray(hours, dtype="float64")
+    if budget_hours is None or hours.sum() <= budget_hours:
+        return hours
+    order = np.argsort(-np.asarray(priority, dtype="float64"), kind="stable")
+    sorted_hours = hours[order]
+    before = np.cumsum(sorted_hours) - sorted_hours
+    granted = np.clip(budget_hours - before, 0.0, sorted_hours)
+    out = np.empty_like(hours)
+    out[order] = granted
+    return out
+
+
+def check_capacity(capacity_hours: float, policy: str) -> float:
+    """Validate ``capacity_hours`` (finite, >= 0) and return it as float."""
+    try:
+        cap = float(capacity_hours)
+    except (TypeError, ValueError):
+        raise ValueError(f"policy {policy!r}: capacity_hours must be a number, got {capacity_hours!r}") from None
+    if not np.isfinite(cap) or cap < 0:
+        raise ValueError(f"policy {policy!r}: capacity_hours must be finite and >= 0, got {capacity_hours!r}")
+    return cap
+
+
+def check_non_negative(value: float | None, field: str, policy: str, *, allow_none: bool = False) -> float | None:
+    """Validate a non-negative finite setting; the message names the policy and the field."""
+    if value is None and allow_none:
+        return None
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"policy {policy!r}: {field} must be a number, got {value!r}") from None
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"policy {policy!r}: {field} must be finite and >= 0, got {value!r}")
+    return v
+
+
+def check_fraction(value: float, field: str, policy: str, *, low_open: bool = False) -> float:
+    """Validate a share in [0, 1] (or (0, 1] with ``low_open``); the message names the policy and the field."""
+    v = check_non_negative(value, field, policy)
+    assert v is not None
+    if v > 1 or (low_open and v == 0):
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise ValueError(f"policy {policy!r}: {field} must be in {interval}, got {value!r}")
+    return v
+
+
+# ----------------------------------------------------------------------------- the bundle
+
+
+@dataclass
+class PolicyBundle:
+    """One segmentation, one retention and one allocation policy: everything the engine asks each month.
+
+    Parameters
+    ----------
+    segmentation : SegmentationPolicy or str
+        Tiering of accounts; a string is looked up with ``get_policy("segmentation", name)``.
+    retention : RetentionPolicy or str
+        Extra retention / win-back hours.
+    allocation : AllocationPolicy or str
+        Sharing of regular account-manager hours.
+    name : str, optional
+        Label used in results and comparisons; defaults to the three policy names joined by ``"+"``.
+
+    Examples
+    --------
+    >>> from kamsim.policies import PolicyBundle, RiskTargetedRetention
+    >>> bundle = PolicyBundle("abc", RiskTargetedRetention(threshold=0.05), "equal", name="my_test")
+    >>> bundle.retention.threshold
+    0.05
+    """
+
+    segmentation: SegmentationPolicy
+    retention: RetentionPolicy
+    allocation: AllocationPolicy
+    name: str | None = None
+
+    _KINDS: ClassVar[dict[str, type[Policy]]] = {
+        "segmentation": SegmentationPolicy,
+        "retention": RetentionPolicy,
+        "allocation": AllocationPolicy,
+    }
+
+    def __post_init__(self) -> None:
+        for kind, base in self._KINDS.items():
+            value = getattr(self, kind)
+            if isinstance(value, str):
+                from kamsim.policies.bundles import get_policy  # registry imports this module
+
+                value = get_policy(kind, value)
+                setattr(self, kind, value)
+            if not isinstance(value, base):
+                raise ValueError(
+                    f"PolicyBundle.{kind} must be a {base.__name__} (or a registered {kind} name), "
+                    f"got {type(value).__name__}"
+                )
+        if self.name is None:
+            self.name = "+".join(getattr(self, k).name for k in self._KINDS)
+        elif not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"PolicyBundle.name must be a non-empty string, got {self.name!r}")
+
+    @classmethod
+    def default(cls) -> PolicyBundle:
+        """The status quo: ABC segmentation, no retention effort, equal allocation of hours."""
+        from kamsim.policies.allocation import EqualAllocation
+        from kamsim.policies.retention import NoRetention
+        from kamsim.policies.segmentation import ABCSegmentation
+
+        return cls(ABCSegmentation(), NoRetention(), EqualAllocation(), name="status_quo")
+
+    def get_params(self) -> dict[str, Any]:
+        """Settings of the bundle: its name and each policy's class name and parameters."""
+        out: dict[str, Any] = {"name": self.name}
+        for kind in self._KINDS:
+            policy = getattr(self, kind)
+            out[kind] = {"policy": type(policy).__name__, **policy.get_params()}
+        return out
+
+    def decide(self, state: pd.DataFrame, capacity_hours: float) -> pd.DataFrame:
+        """Run the three decisions for one month.
+
+        The new tiers replace ``state["tier"]`` (on a copy) before retention
+        and allocation are asked, so tier-based policies see this month's tiers.
+
+        Returns
+        -------
+        DataFrame
+            Index ``state.index``; columns ``tier`` (categorical), ``retention_hours`` and
+            ``allocated_hours`` (float, hours).
+        """
+        tiers = self.segmentation.segment(state)
+        current = state.assign(tier=tiers)
+        retention = self.retention.retain(current)
+        allocation = self.allocation.allocate(current, capacity_hours)
+        return pd.DataFrame(
+            {"tier": tiers, "retention_hours": retention, "allocated_hours": allocation}, index=state.index
+        )
