@@ -1,0 +1,90 @@
+"""``python -m kamsim.course COMMAND``: maintain the course notebooks.
+
+Commands
+--------
+refresh [NAMES...]       re-execute notebooks/NN_*.ipynb in place (outputs, timings)
+check-timing [NAMES...]  execute without writing; exit 1 if a notebook exceeds the budget
+strip [PATHS...]         clear outputs of exercise notebooks (default exercises/*.ipynb); --check only reports
+glossary                 regenerate docs/glossary.md from kamsim/course/glossary.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kamsim.course import refresh as _refresh
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kamsim.course", description="Maintain the kamsim course notebooks.")
+    parser.add_argument("--root", type=Path, default=None, help="repository root (default: found from the cwd)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("refresh", help="re-execute notebooks in place and store their outputs")
+    check = sub.add_parser("check-timing", help="execute notebooks without writing; fail above the time budget")
+    for p in (run, check):
+        p.add_argument("names", nargs="*", help="notebook names or prefixes, e.g. 00 01_customer_segmentation")
+        p.add_argument("--timeout", type=int, default=_refresh.CELL_TIMEOUT_S, help="per-cell timeout in seconds")
+        p.add_argument("--budget", type=float, default=_refresh.NOTEBOOK_BUDGET_S, help="seconds allowed per notebook")
+
+    strip = sub.add_parser("strip", help="clear outputs of exercise notebooks")
+    strip.add_argument("paths", nargs="*", type=Path, help="notebooks (default: exercises/*.ipynb)")
+    strip.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook has outputs")
+
+    glossary = sub.add_parser("glossary", help="write docs/glossary.md from the glossary CSV")
+    glossary.add_argument("--output", type=Path, default=None, help="target file (default: <root>/docs/glossary.md)")
+    return parser
+
+
+def _run_notebooks(args: argparse.Namespace, root: Path, write: bool) -> int:
+    paths = _refresh.select_notebooks(root / "notebooks", args.names)
+    if not paths:
+        print(f"no notebooks in {root / 'notebooks'}")
+        return 0
+    reports = _refresh.refresh(paths, timeout=args.timeout, write=write)
+    failed = [r for r in reports if not r.ok]
+    slow = [r for r in reports if r.ok and r.seconds > args.budget]
+    total = sum(r.seconds for r in reports)
+    print(f"{len(reports)} notebook(s), {total:.1f} s in total" + (", outputs written" if write else ""))
+    for r in slow:
+        print(f"OVER BUDGET: {r.path.name} took {r.seconds:.1f} s (budget {args.budget:.0f} s)")
+    for r in failed:
+        print(f"FAILED: {r.error}", file=sys.stderr)
+    if failed or (slow and not write):
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "glossary":
+            from kamsim.course.glossary import write_markdown
+
+            root = args.root or (None if args.output else _refresh.find_root())
+            target = write_markdown(args.output or Path(root) / "docs" / "glossary.md")
+            print(f"wrote {target}")
+            return 0
+        root = Path(args.root) if args.root else _refresh.find_root()
+        if args.command == "refresh":
+            return _run_notebooks(args, root, write=True)
+        if args.command == "check-timing":
+            return _run_notebooks(args, root, write=False)
+        if args.command == "strip":
+            paths = args.paths or _refresh.list_notebooks(root / "exercises")
+            changed = _refresh.strip_outputs(paths, write=not args.check)
+            verb = "has outputs" if args.check else "stripped"
+            for path in changed:
+                print(f"{verb}: {path}")
+            print(f"{len(paths)} notebook(s) checked, {len(changed)} {verb}")
+            return 1 if (args.check and changed) else 0
+    except ValueError as exc:
+        print(f"python -m kamsim.course: error: {exc}", file=sys.stderr)
+        return 2
+    return 2  # pragma: no cover - argparse enforces a command
+
+
+if __name__ == "__main__":
+    sys.exit(main())
