@@ -48,7 +48,8 @@ def gini(values: Sequence[float] | pd.Series | np.ndarray) -> float:
     if n == 0 or arr.sum() == 0:
         return 0.0
     ranks = np.arange(1, n + 1)
-    return float((2.0 * np.sum(ranks * arr)) / (n * arr.sum()) - (n + 1.0) / n)
+    g = (2.0 * np.sum(ranks * arr)) / (n * arr.sum()) - (n + 1.0) / n
+    return float(min(max(g, 0.0), 1.0))  # clip float rounding (e.g. -2e-16 for equal values)
 
 
 def top_share(values: Sequence[float] | pd.Series | np.ndarray, top: float = 0.2) -> float:
@@ -82,3 +83,26 @@ def abc_classes(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95)
     before = (order.cumsum() - order) / (total if total > 0 else 1.0)
     cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
     return pd.Series(cls, index=order.index, name="abc_class").reindex(s.index)
+
+
+def abc_summary(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95)) -> pd.DataFrame:
+    """ABC summary table: one row per class A, B, C (always all three, possibly empty).
+
+    Columns: ``class``, ``accounts`` (count), ``share_of_accounts`` (0-1),
+    ``value`` (sum of ``values`` in the class, same unit as ``values``) and
+    ``share_of_value`` (0-1).  Classes are those of :func:`abc_classes`.
+    """
+    classes = abc_classes(values, thresholds)
+    v = pd.Series(_values(values), index=values.index)
+    n, total = len(v), float(v.sum())
+    counts = classes.value_counts().reindex(["A", "B", "C"], fill_value=0)
+    sums = v.groupby(classes.to_numpy()).sum().reindex(["A", "B", "C"], fill_value=0.0)
+    return pd.DataFrame(
+        {
+            "class": ["A", "B", "C"],
+            "accounts": counts.to_numpy().astype("int64"),
+            "share_of_accounts": counts.to_numpy() / n if n else np.zeros(3),
+            "value": sums.to_numpy(dtype="float64"),
+            "share_of_value": sums.to_numpy(dtype="float64") / total if total > 0 else np.zeros(3),
+        }
+    )

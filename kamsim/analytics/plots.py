@@ -1,0 +1,137 @@
+"""Figures for the analytics tables; every ``plot_*`` returns the matplotlib ``Axes``.
+
+KAM example: a Lorenz curve on the first slide of the account review, a
+cohort heatmap on the second.  Each helper draws on ``ax`` (or a new figure),
+sets a title and labelled axes with units, and returns ``ax`` so a notebook
+can adjust it.  Pass ``title=`` to use another (e.g. Chinese) title; call
+``kamsim.course.setup()`` first for CJK fonts.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from kamsim.analytics.concentration import abc_classes, gini, lorenz_curve
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def plot_lorenz(values, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Lorenz curve of value per account with the equality line; the title gives the Gini."""
+    ax = _axes(ax)
+    lc = lorenz_curve(values)
+    ax.plot(lc["share_of_accounts"], lc["share_of_value"], label="Lorenz curve")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="equal value")
+    ax.set_xlabel("Share of accounts (smallest first)")
+    ax.set_ylabel("Cumulative share of value")
+    ax.set_title(title or f"Concentration of value (Gini = {gini(values):.2f})")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_pareto(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95), ax: Axes | None = None,
+                title: str | None = None) -> Axes:
+    """Pareto chart: accounts by value (bars, coloured by ABC class) and cumulative share (line)."""
+    ax = _axes(ax)
+    cls = abc_classes(values, thresholds)
+    order = pd.Series(np.asarray(values, dtype=float), index=values.index).sort_values(ascending=False, kind="mergesort")
+    colours = cls.reindex(order.index).map({"A": "tab:red", "B": "tab:orange", "C": "tab:grey"})
+    x = np.arange(1, len(order) + 1)
+    ax.bar(x, order.to_numpy(), color=colours.to_numpy(), width=1.0)
+    ax.set_xlabel("Accounts ranked by value")
+    ax.set_ylabel("Value per account")
+    twin = ax.twinx()
+    total = order.sum()
+    twin.plot(x, order.cumsum() / (total if total > 0 else 1.0), color="black")
+    twin.set_ylabel("Cumulative share of value")
+    twin.set_ylim(0, 1.05)
+    for t in thresholds:
+        twin.axhline(t, linestyle=":", color="grey")
+    ax.set_title(title or "ABC classes (A red, B orange, C grey)")
+    return ax
+
+
+def plot_rfm_segments(scores: pd.DataFrame, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Bar chart of the number of accounts per RFM segment (from :func:`rfm_scores`)."""
+    ax = _axes(ax)
+    counts = scores["segment"].value_counts().sort_values()
+    ax.barh(counts.index.astype(str), counts.to_numpy())
+    ax.set_xlabel("Accounts")
+    ax.set_ylabel("RFM segment")
+    ax.set_title(title or "Accounts per RFM segment")
+    return ax
+
+
+def plot_cohort_heatmap(table: pd.DataFrame, value: str = "retention", ax: Axes | None = None,
+                        title: str | None = None) -> Axes:
+    """Heatmap of a cohort table (from :func:`cohort_retention` / :func:`cohort_revenue`): cohort x age."""
+    ax = _axes(ax, (7.0, 4.5))
+    grid = table.pivot(index="cohort", columns="age", values=value)
+    im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest")
+    ax.set_yticks(range(len(grid.index)))
+    ax.set_yticklabels([pd.Timestamp(c).strftime("%Y-%m-%d") for c in grid.index], fontsize=7)
+    ax.set_xlabel("Periods since acquisition")
+    ax.set_ylabel("Acquisition cohort")
+    ax.figure.colorbar(im, ax=ax, label=value)
+    ax.set_title(title or f"Cohort {value}")
+    return ax
+
+
+def plot_survival(km: pd.DataFrame, ax: Axes | None = None, title: str | None = None, unit: str = "months") -> Axes:
+    """Kaplan-Meier step curves with confidence bands (from :func:`kaplan_meier`), one per group."""
+    ax = _axes(ax)
+    parts = km.groupby("group", sort=False) if "group" in km.columns else [("all accounts", km)]
+    for label, part in parts:
+        line = ax.step(part["timeline"], part["survival"], where="post", label=str(label))[0]
+        ax.fill_between(part["timeline"], part["ci_lower"], part["ci_upper"], step="post", alpha=0.2,
+                        color=line.get_color())
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(f"Time since acquisition ({unit})")
+    ax.set_ylabel("Share of accounts retained")
+    ax.set_title(title or "Account survival (Kaplan-Meier)")
+    ax.legend(loc="lower left")
+    return ax
+
+
+def plot_kam_matrix(attractiveness: pd.Series, position: pd.Series, ax: Axes | None = None,
+                    title: str | None = None, attractiveness_cut: float | None = None,
+                    position_cut: float | None = None) -> Axes:
+    """Scatter of accounts on the KAM matrix with the quadrant cut lines (default: medians)."""
+    ax = _axes(ax, (5.5, 5.0))
+    a = pd.Series(np.asarray(attractiveness, dtype=float))
+    p = pd.Series(np.asarray(position, dtype=float))
+    ax.scatter(p, a, s=15, alpha=0.7)
+    a_cut = a.median() if attractiveness_cut is None else attractiveness_cut
+    p_cut = p.median() if position_cut is None else position_cut
+    ax.axhline(a_cut, color="grey", linestyle="--")
+    ax.axvline(p_cut, color="grey", linestyle="--")
+    for text, x, y, ha in (("strategic", 0.98, 0.98, "right"), ("develop", 0.02, 0.98, "left"),
+                           ("maintain", 0.98, 0.02, "right"), ("streamline", 0.02, 0.02, "left")):
+        ax.text(x, y, text, transform=ax.transAxes, ha=ha, va="top" if y > 0.5 else "bottom", color="grey")
+    ax.set_xlabel("Our relative position (strength)")
+    ax.set_ylabel("Customer attractiveness")
+    ax.set_title(title or "KAM portfolio matrix")
+    return ax
+
+
+def plot_kpi(scorecard: pd.DataFrame, kpi: str = "revenue", ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Bar (or, per month, line) chart of one KPI column of :func:`kpi_scorecard` by group."""
+    if kpi not in scorecard.columns:
+        raise ValueError(f"plot_kpi: scorecard has no column '{kpi}'")
+    ax = _axes(ax)
+    group = scorecard.columns[0]
+    if group == "month":
+        ax.plot(scorecard[group], scorecard[kpi], marker="o")
+    else:
+        ax.bar(scorecard[group].astype(str), scorecard[kpi])
+    ax.set_xlabel(group.replace("_", " "))
+    ax.set_ylabel(kpi.replace("_", " "))
+    ax.set_title(title or f"{kpi.replace('_', ' ').capitalize()} by {group.replace('_', ' ')}")
+    return ax
