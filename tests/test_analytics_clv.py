@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 from pathlib import Path
 
@@ -154,8 +153,8 @@ def test_optimisation_failure_is_reported(monkeypatch, cdnow):
     def failing(fun, x0, **kwargs):
         return OptimizeResult(x=np.asarray(x0), fun=float("nan"), success=False, message="simulated failure")
 
-    # The package exports the function clv, so reach the module through importlib.
-    module = importlib.import_module("kamsim.analytics.clv")
+    from kamsim.analytics import lifetime_value as module
+
     monkeypatch.setattr(module.optimize, "minimize", failing)
     with pytest.raises(ConvergenceError, match="simulated failure"):
         BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])

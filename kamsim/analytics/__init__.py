@@ -7,7 +7,7 @@ See docs/analytics.md for formulas and units.  Plot helpers live in
 with the package).
 """
 
-from kamsim.analytics.clv import BetaGeoFitter, ConvergenceError, GammaGammaFitter, clv
+from kamsim.analytics.lifetime_value import BetaGeoFitter, ConvergenceError, GammaGammaFitter, clv
 from kamsim.analytics.cohorts import cohort_retention, cohort_revenue
 from kamsim.analytics.concentration import abc_classes, abc_summary, gini, lorenz_curve, top_share
 from kamsim.analytics.io import as_transactions, check_transactions, customer_totals, read_transactions

@@ -10,7 +10,7 @@ Two meanings of "recency" are kept apart:
 
 * ``recency`` -- the **BG/NBD / lifetimes** sense: the customer's *age at the
   last purchase*, ``last - first`` in periods.  Large = good (bought late in
-  its life).  This is what :class:`~kamsim.analytics.clv.BetaGeoFitter` needs.
+  its life).  This is what :class:`~kamsim.analytics.lifetime_value.BetaGeoFitter` needs.
 * ``days_since_last`` -- the **RFM** sense: days from the last purchase to the
   cutoff.  Small = good.  :func:`rfm_scores` scores R on this column.
 
