@@ -1,0 +1,144 @@
+"""Monthly orders (交易): how many, which product, what quantity, price, discount and margin.
+
+KAM example: a mature account with an annual potential of 1.2 M CU that buys
+50% of it from us spends about 50,000 CU a month, spread over about two
+orders; a price-sensitive buyer gets a bigger discount, which eats margin.
+
+For customer *i* in stage *k* with satisfaction *s*:
+
+* order count ``N_i ~ Poisson(rate_k)`` (capped at ``orders.max_per_month``),
+* expected monthly spend ``S_i = potential_i / 12 * sow_k * exp(beta (s_i - s_ref))``,
+* each order targets ``S_i / rate_k * LogNormal(-sigma^2/2, sigma)`` CU; the
+  product is uniform over the products whose discounted price fits that target
+  (the cheapest one if none does); discount ``d_i = min(base + price_sensitivity_i * extra, max)``;
+  unit price ``list_price (1 - d_i)``; quantity ``max(1, round(target / unit price))``,
+* revenue ``q * unit price``; margin ``revenue - q * list_price (1 - margin_rate)``.
+
+CRN: every month the ``orders`` stream gives the same full-size arrays
+(``n`` count uniforms and ``n x max_per_month`` product uniforms, value
+normals and day uniforms) whatever the policy did; account *i* always uses
+row *i*, its *j*-th order column *j*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kamsim.engine.lifecycle import stage_array
+from kamsim.engine.world import World
+from kamsim.scenario import Scenario
+
+
+def poisson_inverse(u: np.ndarray, lam: np.ndarray, kmax: int) -> np.ndarray:
+    """Poisson counts from uniforms by inverting the CDF, capped at ``kmax``.
+
+    One uniform per count keeps common random numbers aligned when rates
+    change (a higher rate never changes which uniform an account uses).
+
+    Parameters
+    ----------
+    u
+        Uniforms in [0, 1), one per account.
+    lam
+        Poisson means (>= 0), same shape as ``u``.
+    kmax
+        Largest count returned.
+    """
+    lam = np.asarray(lam, dtype="float64")
+    pmf = np.exp(-lam)
+    cdf = pmf.copy()
+    count = np.zeros(lam.shape, dtype=np.int64)
+    for k in range(1, kmax + 1):
+        count += u >= cdf
+        pmf = pmf * lam / k
+        cdf = cdf + pmf
+    return count
+
+
+@dataclass
+class OrderDraws:
+    """The ``orders`` stream's draws for one month."""
+
+    u_count: np.ndarray  # (n,)
+    u_product: np.ndarray  # (n, K)
+    z_value: np.ndarray  # (n, K)
+    u_day: np.ndarray  # (n, K)
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, n: int, kmax: int) -> OrderDraws:
+        """Full-size draws (always the same amount of randomness)."""
+        return cls(rng.random(n), rng.random((n, kmax)), rng.standard_normal((n, kmax)), rng.random((n, kmax)))
+
+
+@dataclass
+class MonthOrders:
+    """Orders of one month: per-order columns and per-account totals."""
+
+    account: np.ndarray
+    frac: np.ndarray  # position in the month, [0, 1)
+    product: np.ndarray
+    quantity: np.ndarray
+    amount: np.ndarray
+    margin: np.ndarray
+    revenue_by_account: np.ndarray
+    margin_by_account: np.ndarray
+    count_by_account: np.ndarray
+
+
+class OrderModel:
+    """Draws the orders of every customer for one month."""
+
+    def __init__(self, scenario: Scenario, list_price: np.ndarray, margin_rate: np.ndarray) -> None:
+        if len(list_price) == 0:
+            raise ValueError("portfolio.products: the catalogue is empty; orders need at least one product")
+        o = scenario.orders
+        self.kmax = o.max_per_month
+        self.rate = stage_array(o.rate)
+        self.sow = stage_array(o.share_of_wallet)
+        self.sat_effect = o.satisfaction_effect
+        self.sat_ref = scenario.lifecycle.satisfaction_reference
+        self.sigma = o.amount_sigma
+        self.base_discount = o.base_discount
+        self.extra_discount = o.price_sensitivity_discount
+        self.max_discount = o.max_discount
+        self.list_price = np.asarray(list_price, dtype="float64")
+        self.unit_cost = self.list_price * (1.0 - np.asarray(margin_rate, dtype="float64"))
+        self.by_price = np.argsort(self.list_price, kind="stable")
+        self.sorted_price = self.list_price[self.by_price]
+
+    def expected_spend(self, world: World) -> np.ndarray:
+        """Expected monthly spend with us per account (CU per month; 0 for non-customers)."""
+        spend = world.potential / 12.0 * self.sow[world.stage] * np.exp(self.sat_effect * (world.satisfaction - self.sat_ref))
+        return np.where(world.customers(), spend, 0.0)
+
+    def month(self, world: World, draws: OrderDraws) -> MonthOrders:
+        """The orders of this month (only current customers order)."""
+        n = world.n
+        rate = np.where(world.customers(), self.rate[world.stage], 0.0)
+        counts = poisson_inverse(draws.u_count, rate, self.kmax)
+        mean_value = np.divide(self.expected_spend(world), rate, out=np.zeros(n), where=rate > 0)
+        slot_used = np.arange(self.kmax)[None, :] < counts[:, None]
+        acc, col = np.nonzero(slot_used)
+        target = mean_value[acc] * np.exp(self.sigma * draws.z_value[acc, col] - 0.5 * self.sigma**2)
+        discount = np.minimum(self.base_discount + self.extra_discount * world.price_sensitivity[acc], self.max_discount)
+        # uniform choice among the products whose discounted unit price fits the order (at least the cheapest)
+        affordable = np.searchsorted(self.sorted_price, target / np.maximum(1.0 - discount, 1e-12), side="right")
+        choice = np.minimum((draws.u_product[acc, col] * np.maximum(affordable, 1)).astype(np.int64), len(self.list_price) - 1)
+        product = self.by_price[choice]
+        unit_price = self.list_price[product] * (1.0 - discount)
+        quantity = np.maximum(1.0, np.round(target / np.maximum(unit_price, 1e-12)))
+        amount = quantity * unit_price
+        margin = amount - quantity * self.unit_cost[product]
+        return MonthOrders(
+            account=acc,
+            frac=draws.u_day[acc, col],
+            product=product,
+            quantity=quantity,
+            amount=amount,
+            margin=margin,
+            revenue_by_account=np.bincount(acc, weights=amount, minlength=n),
+            margin_by_account=np.bincount(acc, weights=margin, minlength=n),
+            count_by_account=counts.astype("float64"),
+        )

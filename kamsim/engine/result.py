@@ -1,0 +1,197 @@
+"""SimulationResult: the event log, the monthly panel, KPIs and a summary table of one run.
+
+KAM example: after simulating 36 months under a retention policy, a manager
+asks "how much revenue and margin did we make, how many customers did we keep,
+how busy were the account managers, how long did complaints wait?" --
+:meth:`SimulationResult.kpis` answers with one number each, and
+:meth:`SimulationResult.summary` breaks the panel down by stage and tier.
+
+KPI definitions (index of :meth:`kpis`, all floats):
+
+==========================  =====================================================================
+``revenue``                 total order revenue over the run (CU)
+``margin``                  total gross margin of orders (CU)
+``retention_rate``          share of the customers at the first month that are customers at the end
+``churn_rate``              annualised loss rate: ``1 - (1 - L / C) ** 12`` with L losses and C
+                            customer-months
+``mean_satisfaction``       mean satisfaction (0-10) over customer-months
+``active_accounts_end``     number of customers after the last month
+``share_<stage>``           share of all accounts in each stage after the last month
+``manager_utilisation``     delivered regular hours / available manager hours (0-1)
+``complaints``              number of complaints opened
+``mean_complaint_wait_days``  mean days from opening to resolution of resolved complaints (NaN if none)
+``retention_cost``          retention hours x cost per hour (CU)
+``winback_cost``            win-back hours x cost per hour (CU)
+``net_margin``              margin - retention_cost - winback_cost (CU)
+==========================  =====================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamsim.scenario import CUSTOMER_STAGES, Scenario
+from kamsim.schema import STAGES
+
+#: Index of :meth:`SimulationResult.kpis`, in order.
+KPI_NAMES: tuple[str, ...] = (
+    "revenue",
+    "margin",
+    "retention_rate",
+    "churn_rate",
+    "mean_satisfaction",
+    "active_accounts_end",
+    *(f"share_{s}" for s in STAGES),
+    "manager_utilisation",
+    "complaints",
+    "mean_complaint_wait_days",
+    "retention_cost",
+    "winback_cost",
+    "net_margin",
+)
+
+#: Columns of :attr:`SimulationResult.panel`, in order.
+PANEL_COLUMNS: tuple[str, ...] = (
+    "month",
+    "account_id",
+    "stage",
+    "satisfaction",
+    "revenue",
+    "margin",
+    "contact_hours",
+    "complaints",
+    "tier",
+    "retention_hours",
+    "churn_hazard",
+)
+
+
+@dataclass
+class SimulationResult:
+    """Everything one :func:`kamsim.engine.simulate` run produced.
+
+    Attributes
+    ----------
+    events : DataFrame
+        The CRM-like event log (``schema.EVENTS`` columns and dtypes).
+    panel : DataFrame
+        One row per (month, account): ``stage`` and ``satisfaction`` at the start
+        of the month (what the policy saw), ``revenue`` and ``margin`` of the
+        month (CU), ``contact_hours`` delivered (hours), ``complaints`` raised,
+        ``tier`` assigned, ``retention_hours`` (retention or win-back effort)
+        and ``churn_hazard`` (probability of loss in the month).
+    complaints : DataFrame
+        One row per complaint: times in days since the start, ``queue_days``,
+        ``handling_days`` (planned for complaints still open) and the six stage durations.
+    final_stage : Series
+        Stage of each account after the last month (index ``account_id``).
+    manager_hours : DataFrame
+        Per manager: ``capacity_hours`` and ``used_hours`` over the run.
+    scenario, policy_name, seed, portfolio, months
+        The inputs (``portfolio`` by reference).
+    """
+
+    events: pd.DataFrame
+    panel: pd.DataFrame
+    complaints: pd.DataFrame
+    final_stage: pd.Series
+    manager_hours: pd.DataFrame
+    scenario: Scenario
+    policy_name: str
+    seed: int
+    portfolio: Any
+    months: int
+    retention_cost: float = 0.0
+    winback_cost: float = 0.0
+    simpy_events: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"SimulationResult(policy={self.policy_name!r}, seed={self.seed}, months={self.months}, "
+            f"accounts={len(self.final_stage)}, events={len(self.events)})"
+        )
+
+    def kpis(self) -> pd.Series:
+        """Key figures of the run (float Series, index :data:`KPI_NAMES`, name = policy name)."""
+        panel = self.panel
+        customer_rows = panel["stage"].isin(CUSTOMER_STAGES).to_numpy()
+        first = panel[panel["month"] == panel["month"].min()]
+        initial_customers = first.loc[first["stage"].isin(CUSTOMER_STAGES).to_numpy(), "account_id"]
+        final_customer = self.final_stage.isin(CUSTOMER_STAGES)
+        if len(initial_customers):
+            retention = float(final_customer.reindex(initial_customers.to_numpy()).mean())
+        else:
+            retention = float("nan")
+        losses = int(((self.events["event_type"] == "stage_change") & (self.events["stage_to"] == "lost")).sum())
+        customer_months = int(customer_rows.sum())
+        monthly = losses / customer_months if customer_months else float("nan")
+        churn = 1.0 - (1.0 - monthly) ** 12 if customer_months else float("nan")
+        shares = self.final_stage.value_counts(normalize=True).reindex(list(STAGES), fill_value=0.0)
+        used = float(self.manager_hours["used_hours"].sum())
+        capacity = float(self.manager_hours["capacity_hours"].sum())
+        resolved = self.complaints["resolved"].to_numpy(dtype=bool)
+        waits = (self.complaints["resolved_day"] - self.complaints["opened_day"]).to_numpy()[resolved]
+        margin = float(panel["margin"].sum())
+        values: dict[str, float] = {
+            "revenue": float(panel["revenue"].sum()),
+            "margin": margin,
+            "retention_rate": retention,
+            "churn_rate": churn,
+            "mean_satisfaction": float(panel["satisfaction"].to_numpy()[customer_rows].mean()) if customer_months else float("nan"),
+            "active_accounts_end": float(final_customer.sum()),
+            **{f"share_{s}": float(shares[s]) for s in STAGES},
+            "manager_utilisation": used / capacity if capacity > 0 else float("nan"),
+            "complaints": float(len(self.complaints)),
+            "mean_complaint_wait_days": float(waits.mean()) if len(waits) else float("nan"),
+            "retention_cost": float(self.retention_cost),
+            "winback_cost": float(self.winback_cost),
+            "net_margin": margin - float(self.retention_cost) - float(self.winback_cost),
+        }
+        return pd.Series([values[k] for k in KPI_NAMES], index=pd.Index(KPI_NAMES, name="kpi"), name=self.policy_name, dtype="float64")
+
+    def summary(self) -> pd.DataFrame:
+        """Panel totals by stage (all stages, in lifecycle order) and by tier.
+
+        Returns
+        -------
+        DataFrame
+            Index (``by``, ``group``) with ``by`` in {"stage", "tier"}; columns
+            ``account_months``, ``accounts`` (distinct), ``revenue``, ``margin`` (CU),
+            ``mean_satisfaction``, ``contact_hours``, ``retention_hours`` (hours),
+            ``complaints`` and ``mean_churn_hazard`` (per month).
+        """
+        panel = self.panel
+        frames = []
+        for by in ("stage", "tier"):
+            key = panel[by].astype("object").where(panel[by].notna(), "(none)")
+            grouped = panel.groupby(key.to_numpy(), sort=False)
+            table = pd.DataFrame(
+                {
+                    "account_months": grouped.size(),
+                    "accounts": grouped["account_id"].nunique(),
+                    "revenue": grouped["revenue"].sum(),
+                    "margin": grouped["margin"].sum(),
+                    "mean_satisfaction": grouped["satisfaction"].mean(),
+                    "contact_hours": grouped["contact_hours"].sum(),
+                    "retention_hours": grouped["retention_hours"].sum(),
+                    "complaints": grouped["complaints"].sum(),
+                    "mean_churn_hazard": grouped["churn_hazard"].mean(),
+                }
+            )
+            if by == "stage":
+                table = table.reindex(list(STAGES))
+                totals = ["account_months", "accounts", "revenue", "margin", "contact_hours", "retention_hours", "complaints"]
+                table[totals] = table[totals].fillna(0)
+            else:
+                table = table.sort_index()
+            table.index = pd.MultiIndex.from_product([[by], table.index], names=["by", "group"])
+            frames.append(table)
+        out = pd.concat(frames)
+        out["account_months"] = out["account_months"].astype(np.int64)
+        out["accounts"] = out["accounts"].astype(np.int64)
+        return out
