@@ -39,9 +39,9 @@ class DatasetSpec:
 
 #: Registry of the shipped datasets.
 DATASETS: dict[str, DatasetSpec] = {
-    "small": DatasetSpec(200, 2024, "en_US", 0, "200 US accounts: quick examples and exercises"),
-    "small_zh": DatasetSpec(200, 2026, "zh_CN", 0, "200 Chinese accounts (names, provinces, cities in Chinese)"),
-    "medium": DatasetSpec(2000, 2025, "en_US", 0, "2,000 US accounts: segmentation and simulation experiments"),
+    "small": DatasetSpec(200, 2024, "en_US", 24, "200 US accounts: quick examples and exercises"),
+    "small_zh": DatasetSpec(200, 2026, "zh_CN", 24, "200 Chinese accounts (names, provinces, cities in Chinese)"),
+    "medium": DatasetSpec(2000, 2025, "en_US", 24, "2,000 US accounts: segmentation and simulation experiments"),
 }
 
 
