@@ -61,9 +61,29 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class _Section(BaseModel):
-    """Common configuration: unknown fields are errors, assignments are validated."""
+    """Common configuration: unknown fields are errors, assignments are validated.
+
+    A partial mapping given for a sub-model field is laid over that field's
+    default, so ``{"churn_hazard": {"at_risk": 0.08}}`` changes only the
+    at-risk hazard and keeps the defaults of the other stages.
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_partial_sections(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, info in cls.model_fields.items():
+            value = merged.get(name)
+            if not isinstance(value, dict):
+                continue
+            default = info.get_default(call_default_factory=True)
+            if isinstance(default, BaseModel):
+                merged[name] = {**default.model_dump(), **value}
+        return merged
 
 
 class StageProbabilities(_Section):

@@ -151,3 +151,19 @@ def test_docs_list_every_parameter():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "engine.md").read_text(encoding="utf-8")
     missing = [f for f in Scenario.describe()["field"] if f"`{f}`" not in doc]
     assert not missing, f"docs/engine.md does not document {missing}"
+
+
+def test_partial_stage_mapping_keeps_other_stage_defaults():
+    default = Scenario().lifecycle.churn_hazard
+    changed = Scenario(lifecycle={"churn_hazard": {"at_risk": 0.08}}).lifecycle.churn_hazard
+    assert changed.at_risk == 0.08
+    assert changed.mature == default.mature > 0
+    assert changed.new == default.new > 0
+
+
+def test_partial_stage_mapping_from_yaml_keeps_defaults(tmp_path):
+    path = tmp_path / "war.yaml"
+    path.write_text("lifecycle:\n  decline_prob:\n    mature: 0.05\n", encoding="utf-8")
+    loaded = Scenario.from_file(path).lifecycle.decline_prob
+    assert loaded.mature == 0.05
+    assert loaded.growing == Scenario().lifecycle.decline_prob.growing > 0
