@@ -1,0 +1,38 @@
+"""Reference solutions of exercises/03_needs_identification.ipynb (for trainers; students: try first!).
+
+One function per exercise, named ``ex_NN_K`` for exercise ``NN.K``; each
+returns the answer a student would assign to ``answer`` in the notebook.
+tests/test_exercises.py checks every function with ``kamsim.exercises.check``.
+"""
+
+import kamsim
+from kamsim.analytics import holdout_forecast, mix_gaps, product_mix, revenue_trend
+
+
+def ex_03_1():
+    """03.1: the category most often flagged as a cross-selling gap among enterprise accounts."""
+    portfolio = kamsim.datasets.load("small")
+    gaps = mix_gaps(portfolio.events, portfolio.accounts, portfolio.products, by="size_band", min_penetration=0.5)
+    enterprise_gaps = gaps[gaps["gap"] & (gaps["size_band"] == "enterprise")]
+    answer = enterprise_gaps["category"].value_counts().idxmax()
+    return answer
+
+
+def ex_03_2():
+    """03.2: holdout MAE (CU per month) of a 3-month moving average over the last 6 months of revenue."""
+    portfolio = kamsim.datasets.load("small")
+    monthly = revenue_trend(portfolio.events)
+    backtest = holdout_forecast(monthly, 6, "moving_average", window=3)
+    answer = backtest["abs_error"].mean()
+    return answer
+
+
+def ex_03_3():
+    """03.3: accounts whose needs_profile is 'innovation' but which never ordered a software product."""
+    portfolio = kamsim.datasets.load("small")
+    mix = product_mix(portfolio.events, portfolio.products)
+    software_buyers = mix.index[mix["software"] > 0]
+    accounts = portfolio.accounts
+    innovation = accounts[accounts["needs_profile"] == "innovation"]
+    answer = (~innovation["account_id"].isin(software_buyers)).sum()
+    return answer

@@ -1,0 +1,224 @@
+"""Checks of chapter 06 (lifecycle management): transitions, survival, time to loss, retention policies.
+
+Every expected answer is computed from the shipped ``small`` portfolio (24 months
+of CRM history) with kamsim functions; 06.4 reruns a small, seeded policy
+comparison (4 policies x 5 replications x 12 months, a few seconds).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from kamsim.exercises.compare import number, text
+from kamsim.exercises.core import exercise
+
+#: Dataset the chapter 06 exercises use (``kamsim.datasets.load(DATASET)``).
+DATASET = "small"
+
+#: Customer stages of the absorbing chain (``lost`` absorbs).
+CUSTOMER_STAGES = ["new", "growing", "mature", "at_risk"]
+
+#: Exercise 06.4: policies, replications, seed and horizon of the comparison.
+POLICIES_06_4 = ["status_quo", "blanket", "risk_targeted", "value_risk"]
+REPLICATIONS_06_4 = 5
+SEED_06_4 = 6
+MONTHS_06_4 = 12
+
+
+def price_war_scenario():
+    """The "price war" scenario of exercise 06.4: decline and loss hazards well above the defaults."""
+    from kamsim.scenario import Scenario
+
+    return Scenario(
+        months=MONTHS_06_4,
+        lifecycle={
+            "decline_prob": {"new": 0.04, "growing": 0.03, "mature": 0.03, "at_risk": 0.0, "won_back": 0.05},
+            "churn_hazard": {"new": 0.010, "growing": 0.005, "mature": 0.004, "at_risk": 0.08, "won_back": 0.015},
+        },
+    )
+
+
+@lru_cache(maxsize=1)
+def _portfolio():
+    from kamsim import datasets
+
+    return datasets.load(DATASET)
+
+
+@lru_cache(maxsize=1)
+def _matrix() -> pd.DataFrame:
+    from kamsim.analytics import transition_matrix
+
+    p = _portfolio()
+    return transition_matrix(p.events, final_stage=p.accounts)
+
+
+@lru_cache(maxsize=1)
+def _durations() -> pd.DataFrame:
+    from kamsim.analytics import churn_durations, stage_history
+
+    p = _portfolio()
+    history = stage_history(p.events, p.accounts, months=range(-24, 1))
+    return churn_durations(history, method="panel")
+
+
+def _survival_at(km: pd.DataFrame, month: float) -> float:
+    return float(km.loc[km["timeline"] <= month, "survival"].iloc[-1])
+
+
+def _chain():
+    from kamsim.engine.theory import absorbing_chain
+
+    return absorbing_chain(_matrix().loc[CUSTOMER_STAGES, CUSTOMER_STAGES].to_numpy())
+
+
+@exercise(
+    "06.1",
+    title="Monthly probability mature -> at_risk",
+    hint="P = transition_matrix(portfolio.events, final_stage=portfolio.accounts) gives the monthly "
+    "probabilities; read the row 'mature', column 'at_risk'.",
+    compare=number(rtol=1e-3),
+    mistakes=lambda expected: _mistakes_06_1(),
+)
+def mature_to_at_risk() -> float:
+    """Estimated monthly probability that a mature account of ``small`` is at risk the next month."""
+    return float(_matrix().loc["mature", "at_risk"])
+
+
+def _mistakes_06_1() -> dict[str, float]:
+    from kamsim.analytics import stage_history, transition_matrix
+
+    p = _portfolio()
+    changes = p.events[p.events["event_type"] == "stage_change"]
+    from_mature = changes[changes["stage_from"] == "mature"]
+    n_moves = int((from_mature["stage_to"] == "at_risk").sum())
+    short = transition_matrix(stage_history(p.events, p.accounts))
+    return {
+        "that divides the moves by the number of mature accounts on the portfolio date; a probability per month "
+        "divides by the account-months spent in 'mature' (use transition_matrix).": n_moves
+        / int((p.accounts["stage"] == "mature").sum()),
+        "that is the share of at_risk among the stage *changes* out of mature; the months in which a mature "
+        "account stayed mature count too (use transition_matrix).": n_moves / len(from_mature),
+        "that is the reverse move, at_risk -> mature: rows are 'this month', columns 'next month'.": float(
+            _matrix().loc["at_risk", "mature"]
+        ),
+        "that history stops before the moves at the end of the last month; pass the events log with "
+        "final_stage=portfolio.accounts to transition_matrix.": float(short.loc["mature", "at_risk"]),
+    }
+
+
+@exercise(
+    "06.2",
+    title="Kaplan-Meier survival at 12 months",
+    hint="history = stage_history(events, accounts, months=range(-24, 1)); durations = "
+    "churn_durations(history, method='panel'); km = kaplan_meier(durations['duration'], durations['churned']); "
+    "take the survival of the last row with timeline <= 12.",
+    compare=number(rtol=5e-4),
+    mistakes=lambda expected: _mistakes_06_2(),
+)
+def survival_12_months() -> float:
+    """Kaplan-Meier share of ``small``'s customers still a customer after 12 months (0-1)."""
+    from kamsim.analytics import kaplan_meier
+
+    d = _durations()
+    return _survival_at(kaplan_meier(d["duration"], d["churned"]), 12)
+
+
+def _mistakes_06_2() -> dict[str, float]:
+    from kamsim.analytics import churn_durations, kaplan_meier
+
+    d = _durations()
+    by_stage_events = churn_durations(_portfolio().events, method="stage")
+    return {
+        "that share ignores censoring: accounts observed for less than 12 months did not survive 12 months "
+        "for sure; use kaplan_meier with the churned flags.": 1.0
+        - float((d["churned"] & (d["duration"] <= 12)).sum()) / len(d),
+        "that is the share of accounts never lost in the whole history, not the survival at 12 months.": 1.0
+        - float(d["churned"].mean()),
+        "that is the survival at the end of the curve (24 months); read the row with timeline <= 12.": float(
+            kaplan_meier(d["duration"], d["churned"])["survival"].iloc[-1]
+        ),
+        "those durations start at an account's first event, which for a won prospect is a sales call before "
+        "it became a customer; build them from the stage history with method='panel'.": _survival_at(
+            kaplan_meier(by_stage_events["duration"], by_stage_events["churned"]), 12
+        ),
+    }
+
+
+@exercise(
+    "06.3",
+    title="Expected months before a mature account is lost",
+    hint="Q = P.loc[stages, stages] for stages new, growing, mature, at_risk; "
+    "kamsim.engine.theory.absorbing_chain(Q.to_numpy()).t holds the expected months to loss per start stage.",
+    compare=number(rtol=5e-3),
+    mistakes=lambda expected: {
+        "1 / P(mature -> lost) ignores the route through at_risk, where most losses happen; use the "
+        "fundamental matrix of the four customer stages.": 1.0 / float(_matrix().loc["mature", "lost"]),
+        "that is how long an account stays mature before its first move; it then usually comes back from "
+        "at_risk. Sum the whole row of N (absorbing_chain(Q).t).": 1.0
+        / (1.0 - float(_matrix().loc["mature", "mature"])),
+        "that counts only the months spent in 'mature' (N[mature, mature]); add the months in at_risk: "
+        "use t = N 1.": float(_chain().N[CUSTOMER_STAGES.index("mature"), CUSTOMER_STAGES.index("mature")]),
+    },
+)
+def months_to_loss_from_mature() -> float:
+    """Expected months before loss from ``mature``, absorbing chain of the ``small`` transition matrix."""
+    return float(_chain().t[CUSTOMER_STAGES.index("mature")])
+
+
+@lru_cache(maxsize=1)
+def _comparison_06_4() -> pd.DataFrame:
+    """Paired differences vs status_quo of the exercise 06.4 comparison (index policy, kpi)."""
+    from kamsim.experiment import compare
+
+    comp = compare(
+        price_war_scenario(),
+        POLICIES_06_4,
+        portfolio=_portfolio(),
+        replications=REPLICATIONS_06_4,
+        seed=SEED_06_4,
+        progress=False,
+    )
+    return comp.paired().set_index(["policy", "kpi"])["diff_mean"]
+
+
+def _best(kpi: str, largest: bool = True) -> str:
+    diffs = _comparison_06_4().xs(kpi, level="kpi")
+    return str(diffs.idxmax() if largest else diffs.idxmin())
+
+
+def _mistakes_06_4(expected: str) -> dict[str, str]:
+    candidates = {
+        "status_quo is the baseline: its paired difference is 0 by definition. Which policy beats it?": "status_quo",
+        "that policy saves the most gross margin, but net margin also subtracts its retention cost; compare "
+        "the net_margin rows.": _best("margin"),
+        "that policy lowers churn the most, but the task asks about net margin after retention cost.": _best(
+            "churn_rate", largest=False
+        ),
+        "that policy has the *lowest* mean difference of net_margin; take the highest.": _best(
+            "net_margin", largest=False
+        ),
+    }
+    out: dict[str, str] = {}
+    for hint, answer in candidates.items():  # one hint per wrong answer: the first that explains it
+        if answer.lower() != expected.lower() and answer not in out.values():
+            out[hint] = answer
+    return out
+
+
+@exercise(
+    "06.4",
+    title="Best retention policy in a price war",
+    hint="comparison.paired() has one row per policy and KPI; keep kpi == 'net_margin' and take the policy "
+    "with the largest diff_mean.",
+    compare=text(),
+    mistakes=_mistakes_06_4,
+)
+def best_policy_price_war() -> str:
+    """Policy with the highest mean paired net-margin difference vs status_quo in the price-war comparison."""
+    return _best("net_margin")
+
+
+__all__ = ["DATASET", "POLICIES_06_4", "price_war_scenario"]
