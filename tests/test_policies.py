@@ -498,3 +498,10 @@ def test_bundles_pickle_for_process_pools(name):
     assert clone == bundle and clone is not bundle
     state = make_state()
     pd.testing.assert_frame_equal(clone.decide(state, CAPACITY), bundle.decide(state, CAPACITY))
+
+
+def test_available_descriptions_are_plain_text():
+    from kamsim.policies import available
+
+    descriptions = " ".join(available()["description"])
+    assert ":func:" not in descriptions and "``" not in descriptions

@@ -24,6 +24,8 @@ effect of that one decision:
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from typing import Any
 
@@ -122,8 +124,11 @@ BUNDLES: dict[str, tuple[str, Callable[[str], PolicyBundle]]] = {
 
 
 def _first_line(cls: type) -> str:
+    """First docstring line as plain text (reST roles and literals unwrapped)."""
     doc = (cls.__doc__ or "").strip()
-    return doc.splitlines()[0].rstrip(".") if doc else ""
+    line = doc.splitlines()[0].rstrip(".") if doc else ""
+    line = re.sub(r":\w+:`~?([^`]+)`", r"\1", line)
+    return line.replace("``", "")
 
 
 def available(kind: str | None = None) -> pd.DataFrame:
