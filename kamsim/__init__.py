@@ -29,6 +29,7 @@ _LAZY: dict[str, str] = {
     "SimulationResult": "kamsim.engine",
     "PolicyBundle": "kamsim.policies",
     "compare": "kamsim.experiment",
+    "compare_scenarios": "kamsim.experiment",
     "Comparison": "kamsim.experiment",
     "datasets": "kamsim.datasets",
     "analytics": "kamsim.analytics",

@@ -429,3 +429,39 @@ def test_to_dir_leaves_nothing_on_error(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="plotting failed"):
         comp.to_dir(tmp_path / "new" / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_scenarios_pairs_replications_across_scenarios():
+    from kamsim import Scenario
+    from kamsim.experiment import compare_scenarios
+
+    base = Scenario(months=6)
+    comp = compare_scenarios(
+        {"2 handlers": base.updated({"complaints.handlers": 2}), "1 handler": base.updated({"complaints.handlers": 1})},
+        portfolio=60,
+        replications=3,
+        seed=4,
+        progress=False,
+        kpis=["mean_complaint_wait_days", "revenue"],
+    )
+    assert comp.baseline == "2 handlers"
+    assert list(comp.policies) == ["2 handlers", "1 handler"]
+    paired = comp.paired()
+    wait = paired[paired["kpi"] == "mean_complaint_wait_days"]["diff_mean"].iloc[0]
+    assert wait > 0  # fewer handlers, longer waits
+    # Common random numbers: a scenario equal to the baseline gives zero differences.
+    same = compare_scenarios({"a": base, "b": base}, portfolio=60, replications=2, seed=4, progress=False)
+    assert (same.paired()["diff_mean"].abs() < 1e-9).all()
+
+
+def test_compare_scenarios_rejects_bad_input_before_running():
+    from kamsim.experiment import compare_scenarios
+
+    with pytest.raises(ValueError, match="non-empty dict"):
+        compare_scenarios({})
+    with pytest.raises(ValueError, match=r"scenarios\['bad'\]"):
+        compare_scenarios({"bad": "no/such/file.yaml"})
+    with pytest.raises(ValueError, match="baseline 'x' is not one of the scenarios"):
+        compare_scenarios({"a": {}}, baseline="x")
+    with pytest.raises(ValueError, match="unknown policy"):
+        compare_scenarios({"a": {}}, policy="nope")

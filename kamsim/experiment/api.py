@@ -120,19 +120,10 @@ def compare(
     """
     scenario_obj = load_scenario(scenario)
     named = normalise_policies(policies)
-    replications = _check_replications(replications)
-    seed = check_seed(seed, "seed")
-    if baseline is None:
-        baseline = next(iter(named))
-    elif baseline not in named:
-        raise ValueError(f"baseline {baseline!r} is not one of the policies {list(named)}")
-    check_executor(executor)
+    baseline = _check_baseline(baseline, named, "policies")
+    replications, seed, kpi_tuple = _check_run_settings(replications, seed, executor, kpis, confidence, months)
     if not isinstance(crn, (bool, np.bool_)):
         raise ValueError(f"crn must be True or False, got {crn!r}")
-    kpi_tuple = _check_kpis(kpis)
-    check_confidence(confidence)
-    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
-        raise ValueError(f"months must be a positive integer, got {months!r}")
     source = resolve_portfolio(portfolio, scenario_obj, seed)
 
     tasks = [
@@ -152,14 +143,89 @@ def compare(
     ]
     desc = f"{len(named)} policies x {replications} replications"
     results = run_tasks(run_replication, tasks, executor=executor, progress=progress, desc=desc)
-    frame = _tidy(tasks, results)
     meta = {
         "seed": seed,
         "months": months if months is not None else getattr(scenario_obj, "months", None),
         "portfolio": _describe_portfolio(source),
         "scenario": getattr(scenario_obj, "name", None),
     }
-    return Comparison(frame, baseline=baseline, confidence=confidence, crn=bool(crn), meta=meta)
+    return Comparison(_tidy(tasks, results), baseline=baseline, confidence=confidence, crn=bool(crn), meta=meta)
+
+
+def compare_scenarios(
+    scenarios: Mapping[str, Scenario | str | os.PathLike[str] | Mapping[str, Any]],
+    policy: PolicyBundle | str = "status_quo",
+    portfolio: Portfolio | PortfolioSpec | str | os.PathLike[str] | int | None = None,
+    replications: int = 20,
+    seed: int = 0,
+    baseline: str | None = None,
+    executor: ExecutorLike = None,
+    progress: bool = True,
+    kpis: Sequence[str] | None = None,
+    *,
+    months: int | None = None,
+    confidence: float = 0.95,
+    simulator: Simulator | None = None,
+) -> Comparison:
+    """Simulate one policy under several scenarios (a what-if sweep) and compare their KPIs.
+
+    KAM example: "how many complaint handlers do we need?" —
+    ``compare_scenarios({"2 handlers": s.updated({"complaints.handlers": 2}), "3 handlers": s}, baseline="3 handlers")``.
+    Replication ``r`` of every scenario uses the same seed (common random numbers), so the
+    paired differences isolate the effect of the scenario change.  The returned
+    :class:`Comparison` labels rows by scenario name in its ``policy`` column.
+
+    Parameters are those of :func:`compare`, with ``scenarios`` (``{label: Scenario, file or
+    dict}``, order kept) in place of ``scenario`` and a single ``policy`` (bundle or registered
+    name) in place of ``policies``.  ``portfolio=None`` generates one from the first scenario.
+
+    Raises
+    ------
+    ValueError
+        As :func:`compare`: an empty or invalid ``scenarios`` mapping (the message names the
+        label), an unknown policy, ``replications < 2``, a ``baseline`` that is not a label, ...
+        Raised before any simulation runs.
+    """
+    if not isinstance(scenarios, Mapping) or not scenarios:
+        raise ValueError("scenarios must be a non-empty dict {label: Scenario, file or dict}")
+    loaded: dict[str, Scenario] = {}
+    for label, value in scenarios.items():
+        if not isinstance(label, str) or not label:
+            raise ValueError(f"scenarios: labels must be non-empty strings, got {label!r}")
+        try:
+            loaded[label] = load_scenario(value)
+        except ValueError as exc:
+            raise ValueError(f"scenarios[{label!r}]: {exc}") from None
+    named = normalise_policies({"policy": policy})
+    baseline = _check_baseline(baseline, loaded, "scenarios")
+    replications, seed, kpi_tuple = _check_run_settings(replications, seed, executor, kpis, confidence, months)
+    source = resolve_portfolio(portfolio, next(iter(loaded.values())), seed)
+
+    tasks = [
+        ReplicationTask(
+            scenario=scenario_obj,
+            portfolio=source,
+            policy=named["policy"],
+            policy_name=label,
+            replication=r,
+            seed=replication_seed(seed, r),
+            kpis=kpi_tuple,
+            months=months,
+            simulator=simulator,
+        )
+        for label, scenario_obj in loaded.items()
+        for r in range(replications)
+    ]
+    desc = f"{len(loaded)} scenarios x {replications} replications"
+    results = run_tasks(run_replication, tasks, executor=executor, progress=progress, desc=desc)
+    meta = {
+        "seed": seed,
+        "months": months,
+        "portfolio": _describe_portfolio(source),
+        "scenarios": list(loaded),
+        "policy": policy if isinstance(policy, str) else getattr(policy, "name", None),
+    }
+    return Comparison(_tidy(tasks, results), baseline=baseline, confidence=confidence, crn=True, meta=meta)
 
 
 # ----------------------------------------------------------------------------- validation helpers
@@ -270,6 +336,29 @@ def resolve_portfolio(portfolio: object, scenario: Scenario, seed: int) -> Portf
     if hasattr(portfolio, "accounts"):
         return portfolio  # type: ignore[return-value]
     raise ValueError(f"portfolio must be a Portfolio, a folder, a number of accounts or None, got {type(portfolio).__name__}")
+
+
+def _check_baseline(baseline: str | None, labels: Mapping[str, Any], what: str) -> str:
+    """The baseline label: the first of ``labels`` by default; an unknown label is a ``ValueError``."""
+    if baseline is None:
+        return next(iter(labels))
+    if baseline not in labels:
+        raise ValueError(f"baseline {baseline!r} is not one of the {what} {list(labels)}")
+    return baseline
+
+
+def _check_run_settings(
+    replications: object, seed: object, executor: object, kpis: Sequence[str] | None, confidence: float, months: object
+) -> tuple[int, int, tuple[str, ...] | None]:
+    """Validate the settings shared by :func:`compare` and :func:`compare_scenarios`."""
+    replications = _check_replications(replications)
+    seed = check_seed(seed, "seed")
+    check_executor(executor)
+    kpi_tuple = _check_kpis(kpis)
+    check_confidence(confidence)
+    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
+        raise ValueError(f"months must be a positive integer, got {months!r}")
+    return replications, seed, kpi_tuple
 
 
 def _check_replications(replications: object) -> int:
