@@ -20,8 +20,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import secrets
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kamsim import schema
+from kamsim._files import write_dir_atomic
 from kamsim.schema import SchemaError
 
 #: Marker written in schema.json; a folder without it is not a kamsim portfolio.
@@ -155,23 +154,16 @@ class Portfolio:
             raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}")
         if format == "parquet" and not _has_pyarrow():
             raise ValueError("format='parquet' needs the optional package pyarrow; use format='csv'")
-        target = Path(path)
-        _check_target(target, overwrite)
         self.validate()
         tables = self.tables()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _sibling(target, "tmp")
-        tmp.mkdir()  # default permissions (umask), unlike tempfile.mkdtemp's 0700
-        try:
+
+        def write(folder: Path) -> None:
             for name, frame in tables.items():
-                _write_table(frame, tmp / f"{name}.{format}", format)
+                _write_table(frame, folder / f"{name}.{format}", format)
             doc = _schema_document(tables, self.meta, format)
-            (tmp / SCHEMA_FILE).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            _replace_dir(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return target
+            (folder / SCHEMA_FILE).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+        return write_dir_atomic(path, write, SCHEMA_FILE, overwrite, is_ours=is_portfolio_dir, kind="kamsim portfolio")
 
     @classmethod
     def from_dir(cls, path: str | os.PathLike[str]) -> Portfolio:
@@ -217,36 +209,6 @@ def _validate_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -
     for (child, column), (parent, _) in schema.FOREIGN_KEYS.items():
         schema.check_foreign_key(checked[child], child, column, checked[parent], sources[child])
     return checked
-
-
-def _check_target(target: Path, overwrite: bool) -> None:
-    if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a folder")
-    if target.is_dir() and any(target.iterdir()):
-        if not is_portfolio_dir(target):
-            raise FileExistsError(f"{target} is a non-empty folder that is not a kamsim portfolio; refusing to overwrite it")
-        if not overwrite:
-            raise FileExistsError(f"{target} already holds a kamsim portfolio; pass overwrite=True to replace it")
-
-
-def _sibling(target: Path, tag: str) -> Path:
-    """An unused hidden path next to ``target`` for a temporary folder."""
-    return target.parent / f".{target.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
-
-
-def _replace_dir(tmp: Path, target: Path) -> None:
-    """Move ``tmp`` to ``target``, replacing an existing folder with two renames."""
-    if not target.exists():
-        tmp.rename(target)
-        return
-    backup = _sibling(target, "old")
-    target.rename(backup)
-    try:
-        tmp.rename(target)
-    except BaseException:
-        backup.rename(target)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
 
 
 def _write_table(frame: pd.DataFrame, file: Path, fmt: str) -> None:

@@ -146,7 +146,7 @@ def test_cli_refuses_a_foreign_output_folder(tmp_path, capsys):
     (mine / "notes.txt").write_text("keep", encoding="utf-8")
     assert _exit_code(_compare_argv(mine)) == 2
     assert _exit_code(["simulate", "--out", str(mine), "--overwrite", *TINY]) == 2
-    assert "not an earlier kamsim result" in capsys.readouterr().err
+    assert "not a kamsim result" in capsys.readouterr().err
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 

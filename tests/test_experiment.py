@@ -411,7 +411,7 @@ def test_to_dir_writes_csv_and_png(tmp_path):
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(FileExistsError, match="not an earlier kamsim result"):
+    with pytest.raises(FileExistsError, match="not a kamsim result"):
         comp.to_dir(other, overwrite=True)
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
     empty = tmp_path / "empty"

@@ -73,7 +73,7 @@ def load_inputs(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write the result folder; return the exit code."""
-    from kamsim.experiment._io import write_dir_atomic
+    from kamsim._files import write_dir_atomic
 
     check_common(args)
     check_out(args.out, RUN_MARKER, args.overwrite)
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_out(out: str, marker: str, overwrite: bool) -> None:
-    from kamsim.experiment._io import check_out_dir
+    from kamsim._files import check_out_dir
 
     try:
         check_out_dir(out, marker, overwrite)

@@ -182,7 +182,7 @@ class Comparison:
         """
         import matplotlib.pyplot as plt
 
-        from kamsim.experiment._io import write_dir_atomic
+        from kamsim._files import write_dir_atomic
 
         summary, paired = self.summary(), self.paired()
 
