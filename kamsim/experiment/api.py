@@ -141,15 +141,15 @@ def compare(
         for name, policy in named.items()
         for r in range(replications)
     ]
-    desc = f"{len(named)} policies x {replications} replications"
-    results = run_tasks(run_replication, tasks, executor=executor, progress=progress, desc=desc)
     meta = {
         "seed": seed,
         "months": months if months is not None else getattr(scenario_obj, "months", None),
         "portfolio": _describe_portfolio(source),
         "scenario": getattr(scenario_obj, "name", None),
     }
-    return Comparison(_tidy(tasks, results), baseline=baseline, confidence=confidence, crn=bool(crn), meta=meta)
+    desc = f"{len(named)} policies x {replications} replications"
+    frame = _run(tasks, executor, progress, desc)
+    return Comparison(frame, baseline=baseline, confidence=confidence, crn=bool(crn), meta=meta)
 
 
 def compare_scenarios(
@@ -216,8 +216,6 @@ def compare_scenarios(
         for label, scenario_obj in loaded.items()
         for r in range(replications)
     ]
-    desc = f"{len(loaded)} scenarios x {replications} replications"
-    results = run_tasks(run_replication, tasks, executor=executor, progress=progress, desc=desc)
     meta = {
         "seed": seed,
         "months": months,
@@ -225,7 +223,8 @@ def compare_scenarios(
         "scenarios": list(loaded),
         "policy": policy if isinstance(policy, str) else getattr(policy, "name", None),
     }
-    return Comparison(_tidy(tasks, results), baseline=baseline, confidence=confidence, crn=True, meta=meta)
+    frame = _run(tasks, executor, progress, f"{len(loaded)} scenarios x {replications} replications")
+    return Comparison(frame, baseline=baseline, confidence=confidence, crn=True, meta=meta)
 
 
 # ----------------------------------------------------------------------------- validation helpers
@@ -393,6 +392,12 @@ def _engine_kpi_names() -> list[str] | None:
         return None
     names = getattr(engine, "KPI_NAMES", None)
     return list(names) if names is not None else None
+
+
+def _run(tasks: list[ReplicationTask], executor: ExecutorLike, progress: bool, desc: str) -> pd.DataFrame:
+    """Run every task on ``executor`` and return the tidy ``policy, replication, kpi, value`` frame."""
+    results = run_tasks(run_replication, tasks, executor=executor, progress=progress, desc=desc)
+    return _tidy(tasks, results)
 
 
 def _tidy(tasks: list[ReplicationTask], results: list[dict[str, float]]) -> pd.DataFrame:
