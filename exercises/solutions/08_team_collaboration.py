@@ -1,0 +1,51 @@
+"""Reference solutions of exercises/08_team_collaboration.ipynb (for trainers; students: try first!).
+
+One function per exercise, named ``ex_08_K`` for exercise ``08.K``; each
+returns the answer a student would assign to ``answer`` in the notebook.
+tests/test_exercises.py checks every function with ``kamsim.exercises.check``.
+"""
+
+from pathlib import Path
+
+import kamsim
+from kamsim.analytics import coverage_matrix, manager_workload
+
+#: The scenario file of exercise 08.3 (the notebook, run from exercises/, uses "../scenarios/am_allocation.yaml").
+SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "am_allocation.yaml"
+
+
+def ex_08_1():
+    """08.1: the account manager of "medium" who delivered the most hours in the last 12 months."""
+    medium = kamsim.datasets.load("medium")
+    load = manager_workload(medium.events, medium.accounts, medium.account_managers, months=12)
+    answer = load["hours"].idxmax()
+    return answer
+
+
+def ex_08_2():
+    """08.2: utilisation of manager M002 of "small" over the last 12 months."""
+    small = kamsim.datasets.load("small")
+    load = manager_workload(small.events, small.accounts, small.account_managers, months=12)
+    answer = load.loc["M002", "utilisation"]
+    return answer
+
+
+def ex_08_3():
+    """08.3: the allocation bundle with the highest mean retention rate (am_allocation, 3 replications, 12 months)."""
+    small = kamsim.datasets.load("small")
+    scenario = kamsim.Scenario.from_file(SCENARIO)
+    bundles = ["status_quo", "tier_allocation", "value_allocation", "roi_allocation"]
+    comp = kamsim.compare(scenario, bundles, portfolio=small, replications=3, seed=1, months=12, progress=False)
+    summary = comp.summary()
+    retention = summary[summary["kpi"] == "retention_rate"].set_index("policy")["mean"]
+    answer = retention.idxmax()
+    return answer
+
+
+def ex_08_4():
+    """08.4: M001's share of the annual potential of the California accounts of "small"."""
+    small = kamsim.datasets.load("small")
+    shares = coverage_matrix(small.accounts, by=("manager_id", "region"), values="annual_potential_spend",
+                             normalize="columns")
+    answer = shares.loc["M001", "California"]
+    return answer

@@ -1,0 +1,210 @@
+"""Checks of chapter 07 (sales strategy): share of wallet, realised discount, differentiated offers.
+
+Every expected answer is computed from the shipped ``small`` portfolio (24
+months of CRM history) with kamsim functions; 07.3 reruns a small, seeded
+comparison of three effort bundles (3 bundles x 4 replications x 12 months, a
+few seconds).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from kamsim.exercises.compare import number, text
+from kamsim.exercises.core import exercise
+
+#: Dataset the chapter 07 exercises use (``kamsim.datasets.load(DATASET)``).
+DATASET = "small"
+
+#: Exercise 07.2: the product category whose realised discount is asked for.
+CATEGORY_07_2 = "equipment"
+
+#: Exercise 07.3: retention budget (hours per month), replications, seed and horizon.
+BUDGET_HOURS_07_3 = 100.0
+REPLICATIONS_07_3 = 4
+SEED_07_3 = 7
+MONTHS_07_3 = 12
+
+
+def bundles_07_3() -> dict:
+    """The three effort bundles of exercise 07.3 (labels as in the student notebook)."""
+    from kamsim.policies import BlanketRetention, PolicyBundle, ValueRiskRetention
+
+    return {
+        "uniform": PolicyBundle(
+            "value_potential", BlanketRetention(hours_per_account=2.0, budget_hours=BUDGET_HOURS_07_3), "equal",
+            name="uniform",
+        ),
+        "differentiated": PolicyBundle(
+            "value_potential", ValueRiskRetention(budget_hours=BUDGET_HOURS_07_3, hours_per_account=2.0), "tier",
+            name="differentiated",
+        ),
+        "generous": PolicyBundle("value_potential", BlanketRetention(hours_per_account=3.0), "tier", name="generous"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _portfolio():
+    from kamsim import datasets
+
+    return datasets.load(DATASET)
+
+
+@lru_cache(maxsize=1)
+def _snapshot() -> pd.DataFrame:
+    """12-month snapshot of ``small`` with value x potential tiers (as in chapters 01 and 07)."""
+    from kamsim.analytics import account_snapshot, value_potential_tiers
+
+    p = _portfolio()
+    snap = account_snapshot(p.accounts, p.events, as_of=p.meta["as_of"])
+    snap["tier"] = value_potential_tiers(snap["revenue_12m"], snap["annual_potential_spend"] * snap["growth_potential"])
+    return snap
+
+
+def _core_accounts() -> pd.DataFrame:
+    """Accounts table rows of the core tier."""
+    snap = _snapshot()
+    accounts = _portfolio().accounts
+    return accounts[accounts["account_id"].isin(snap.index[snap["tier"] == "core"])]
+
+
+@exercise(
+    "07.1",
+    title="Share of wallet of the core tier",
+    hint="keep the accounts of the core tier, then share_of_wallet(core_accounts, events, "
+    "as_of=portfolio.meta['as_of']) per account; the tier's share is revenue.sum() / potential.sum().",
+    compare=number(rtol=1e-4),
+    mistakes=lambda expected: _mistakes_07_1(),
+)
+def core_share_of_wallet() -> float:
+    """Aggregate 12-month share of wallet of the core tier of ``small`` (0-1)."""
+    from kamsim.analytics import share_of_wallet
+
+    p = _portfolio()
+    sow = share_of_wallet(_core_accounts(), p.events, as_of=p.meta["as_of"])
+    return float(sow["revenue"].sum() / sow["potential"].sum())
+
+
+def _mistakes_07_1() -> dict[str, float]:
+    from kamsim.analytics import share_of_wallet
+
+    p = _portfolio()
+    as_of = p.meta["as_of"]
+    core = _core_accounts()
+    sow = share_of_wallet(core, p.events, as_of=as_of)
+    everyone = share_of_wallet(p.accounts, p.events, as_of=as_of)
+    history = share_of_wallet(core, p.events, as_of=as_of, months=24)
+    snap = _snapshot().loc[core["account_id"]]
+    growth = snap["annual_potential_spend"] * snap["growth_potential"]
+    return {
+        "that is the plain mean of the accounts' shares; the tier's share of wallet weighs large wallets more: "
+        "sum of revenue / sum of potential.": float(sow["share_of_wallet"].mean()),
+        "that is the share of wallet of all accounts; keep the core tier only.": float(
+            everyone["revenue"].sum() / everyone["potential"].sum()
+        ),
+        "that divides two years of revenue by one year of potential; use the 12 months before as_of.": float(
+            history["revenue"].sum() / (history["potential"].sum() / 2)
+        ),
+        "that divides by annual_potential_spend x growth_potential (the growth headroom used for tiering); "
+        "the wallet is annual_potential_spend.": float(sow["revenue"].sum() / growth.sum()),
+    }
+
+
+@lru_cache(maxsize=1)
+def _discounts() -> pd.DataFrame:
+    from kamsim.analytics import discount_table
+
+    p = _portfolio()
+    return discount_table(p.events, p.products, by="category")
+
+
+@exercise(
+    "07.2",
+    title="Realised discount of a product category",
+    hint="discount_table(events, products, by='category') has one row per category; the realised discount is "
+    "1 - revenue / list_amount (column 'discount').",
+    compare=number(rtol=1e-3),
+    mistakes=lambda expected: _mistakes_07_2(),
+)
+def category_discount() -> float:
+    """Revenue-weighted realised discount of the equipment category in ``small`` (share of list price, 0-1)."""
+    return float(_discounts().loc[CATEGORY_07_2, "discount"])
+
+
+def _mistakes_07_2() -> dict[str, float]:
+    from kamsim.scenario import Scenario
+
+    row = _discounts().loc[CATEGORY_07_2]
+    total = _discounts()[["list_amount", "revenue"]].sum()
+    return {
+        "that is the plain mean of the orders' discounts; weigh each order by its list value: "
+        "1 - revenue / list_amount.": float(row["mean_discount"]),
+        "that measures the discount against the price paid (list / revenue - 1); a discount is a share of the "
+        "list price: 1 - revenue / list_amount.": float(row["list_amount"] / row["revenue"] - 1.0),
+        "that is the share of the list-price margin given away, not the discount on the price.": float(
+            row["margin_given_away"]
+        ),
+        "that is the scenario's base discount; the realised discount also includes the price-sensitivity part.":
+            float(Scenario().orders.base_discount),
+        "that is the discount over all categories; keep the equipment row.": float(
+            1.0 - total["revenue"] / total["list_amount"]
+        ),
+    }
+
+
+@lru_cache(maxsize=1)
+def _means_07_3() -> pd.DataFrame:
+    """Mean KPIs per bundle of the exercise 07.3 comparison (index policy, columns kpi)."""
+    from kamsim.experiment import compare
+    from kamsim.scenario import Scenario
+
+    comp = compare(
+        Scenario(months=MONTHS_07_3),
+        bundles_07_3(),
+        portfolio=_portfolio(),
+        replications=REPLICATIONS_07_3,
+        seed=SEED_07_3,
+        progress=False,
+    )
+    return comp.summary().pivot(index="policy", columns="kpi", values="mean")
+
+
+def _best(kpi: str, largest: bool = True) -> str:
+    values = _means_07_3()[kpi]
+    return str(values.idxmax() if largest else values.idxmin())
+
+
+def _mistakes_07_3(expected: str) -> dict[str, str]:
+    candidates = {
+        "that bundle earns the most gross margin, but it also spends the most on retention hours; compare "
+        "net_margin (margin minus retention cost).": _best("margin"),
+        "that bundle loses the fewest accounts, but the task asks about net margin after the cost of the effort.":
+            _best("churn_rate", largest=False),
+        "that bundle has the most satisfied customers, but the task asks about net margin.": _best(
+            "mean_satisfaction"
+        ),
+        "that bundle has the *lowest* mean net margin; take the highest.": _best("net_margin", largest=False),
+    }
+    out: dict[str, str] = {}
+    for hint, answer in candidates.items():  # one hint per wrong answer: the first that explains it
+        if answer.lower() != expected.lower() and answer not in out.values():
+            out[hint] = answer
+    return out
+
+
+@exercise(
+    "07.3",
+    title="Which offer bundle earns the most net margin?",
+    hint="comparison.summary() has one row per bundle and KPI; keep kpi == 'net_margin' and take the policy "
+    "with the largest mean.",
+    compare=text(),
+    mistakes=_mistakes_07_3,
+)
+def best_bundle() -> str:
+    """Bundle with the highest mean net margin in the exercise 07.3 comparison."""
+    return _best("net_margin")
+
+
+__all__ = ["CATEGORY_07_2", "DATASET", "bundles_07_3"]
