@@ -86,3 +86,12 @@ from kamsim.analytics.satisfaction import (  # noqa: E402  (chapter 05: surveys,
 )
 
 __all__ += ["churn_by_satisfaction", "complaint_stats", "complaint_table", "nps", "nps_table", "satisfaction_trend"]
+from kamsim.analytics.targets import attainment_score, kpi_targets, target_attainment  # noqa: E402  (chapter 09)
+
+__all__ += ["attainment_score", "kpi_targets", "target_attainment"]
+from kamsim.analytics.team import coverage_matrix, manager_workload  # noqa: E402  (chapter 08: team workload, coverage)
+
+__all__ += ["coverage_matrix", "manager_workload"]
+from kamsim.analytics.pricing import breakeven_volume_increase, discount_table, realised_discount, share_of_wallet  # noqa: E402,I001  (chapter 07)
+
+__all__ += ["breakeven_volume_increase", "discount_table", "realised_discount", "share_of_wallet"]
