@@ -1,4 +1,4 @@
-"""Every registered exercise: the reference solution passes, the blank fails, each listed mistake fails.
+"""Every registered exercise: the reference solution passes, the blank fails, each kept mistake fails.
 
 Generic over the registry, so a new chapter's checks are tested as soon as
 ``kamsim/exercises/chNN.py``, ``exercises/NN_slug.ipynb`` and
@@ -76,8 +76,8 @@ def test_blank_is_not_attempted(exercise_id, blank):
 
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_plausible_mistakes_fail_with_their_hint(exercise_id):
-    mistakes = get_exercise(exercise_id).mistakes(expected_answer(exercise_id))
-    assert len(mistakes) >= 1, f"exercise {exercise_id} lists no plausible wrong answer"
+    mistakes = get_exercise(exercise_id).wrong_answers(expected_answer(exercise_id))
+    assert len(mistakes) >= 1, f"exercise {exercise_id} keeps no plausible wrong answer after filtering"
     for hint, wrong in mistakes.items():
         result = check(exercise_id, wrong)
         assert not result.passed, f"{exercise_id}: the mistake {hint!r} passes the check"

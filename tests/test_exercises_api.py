@@ -180,3 +180,83 @@ def test_comparer_errors_become_messages(toy):
     core._REGISTRY["99.1"] = core.Exercise("99.1", "Toy", "h", lambda: 1, broken, lambda e: {})
     result = check("99.1", 1)
     assert not result and "could not compare your answer (KeyError" in result.message
+
+
+@pytest.fixture
+def filtered():
+    """Exercise 99.3 (expected 100, rtol 1e-3) whose candidate mistakes include look-alikes, then removed."""
+
+    @exercise(
+        "99.3",
+        title="Toy filtering",
+        hint="general hint",
+        compare=number(rtol=1e-3),
+        mistakes=lambda expected: {
+            "rounded, so it is right": expected * (1 + 1e-4),
+            "forgot the filter": 120.0,
+            "same slip as 'forgot the filter'": 120.05,
+            "halved": expected / 2,
+        },
+    )
+    def toy_expected():
+        return 100.0
+
+    yield "99.3"
+    core._REGISTRY.pop("99.3", None)
+    core._EXPECTED.pop("99.3", None)
+
+
+def test_wrong_answers_drop_what_the_comparer_cannot_tell_apart(filtered):
+    ex = get_exercise(filtered)
+    assert len(ex.mistakes(100.0)) == 4
+    kept = ex.wrong_answers(100.0)
+    assert list(kept) == ["forgot the filter", "halved"]
+    assert kept["forgot the filter"] == 120.0  # the first of two equal-looking slips keeps its hint
+    assert check(filtered, 100.0 * (1 + 1e-4)).passed  # a dropped candidate never marks a right answer wrong
+    assert "Hint: forgot the filter" in check(filtered, 120.05).message
+    for hint, wrong in kept.items():
+        result = check(filtered, wrong)
+        assert not result and f"Hint: {hint}" in result.message
+
+
+def test_wrong_answers_follow_a_case_insensitive_comparer():
+    ex = core.Exercise(
+        "99.4",
+        "Toy label",
+        "h",
+        lambda: "core",
+        text(),
+        lambda expected: {"upper case of the answer": "CORE ", "wrong tier": "general", "same tier": "General"},
+    )
+    assert ex.wrong_answers("core") == {"wrong tier": "general"}
+    strict = core.Exercise("99.4", "Toy label", "h", lambda: "core", text(case_sensitive=True), ex.mistakes)
+    assert list(strict.wrong_answers("core")) == ["upper case of the answer", "wrong tier", "same tier"]
+
+
+def test_policy_table_and_best_policy():
+    from kamsim.exercises.data import best_policy, policy_table
+
+    summary = pd.DataFrame(
+        {
+            "policy": ["zeta", "zeta", "alpha", "alpha", "mid", "mid"],
+            "kpi": ["margin", "churn_rate", "margin", "churn_rate", "margin", "churn_rate"],
+            "mean": [5.0, 0.1, 7.0, 0.1, 6.0, 0.2],
+        }
+    )
+    table = policy_table(summary, "mean")
+    assert list(table.index) == ["zeta", "alpha", "mid"]  # the comparison's order, not alphabetical
+    assert best_policy(table, "margin") == "alpha"
+    assert best_policy(table, "churn_rate", largest=False) == "zeta"  # a tie goes to the policy listed first
+    with pytest.raises(ValueError, match="no column.*diff_mean"):
+        policy_table(summary, "diff_mean")
+    with pytest.raises(ValueError, match="no KPI column 'net_margin'"):
+        best_policy(table, "net_margin")
+
+
+def test_shared_data_is_loaded_once():
+    from kamsim.exercises.data import portfolio, snapshot
+
+    assert portfolio("small") is portfolio("small")
+    snap = snapshot("small")
+    assert snap is snapshot("small")
+    assert len(snap) == len(portfolio("small").accounts) and "revenue_12m" in snap.columns

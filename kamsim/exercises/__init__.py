@@ -20,7 +20,10 @@ list plausible mistakes with a targeted hint each::
 
 The reference solution is ``def ex_00_1()`` in ``exercises/solutions/00_slug.py``;
 ``tests/test_exercises.py`` proves for every registered id that the solution
-passes, the blank fails and every listed mistake fails.  See
+passes, the blank fails and every listed mistake fails (the registry first drops the
+candidates its comparer would accept as the expected answer or as an earlier mistake:
+:meth:`Exercise.wrong_answers`).  Shared, cached data access lives in
+:mod:`kamsim.exercises.data`.  See
 ``docs/course_authoring.md``.
 """
 

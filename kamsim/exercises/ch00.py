@@ -12,15 +12,14 @@ import pandas as pd
 
 from kamsim.exercises.compare import integer, number
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio
 
 #: Dataset the chapter 00 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
 
 
 def _accounts() -> pd.DataFrame:
-    from kamsim import datasets
-
-    return datasets.load(DATASET).accounts
+    return portfolio(DATASET).accounts
 
 
 @exercise(

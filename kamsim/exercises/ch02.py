@@ -16,6 +16,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import integer, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio
 
 #: Dataset the chapter 02 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
@@ -55,22 +56,11 @@ ORDERS_COLUMNS = {
 }
 
 
-def _portfolio():
-    from kamsim import datasets
-
-    return datasets.load(DATASET)
-
-
 @lru_cache(maxsize=4)
 def _rfm(cutoff: str | None) -> pd.DataFrame:
     from kamsim.analytics import rfm_table
 
-    return rfm_table(_portfolio().events, cutoff=cutoff)
-
-
-def _distinct(expected, candidates: dict) -> dict:
-    """Drop listed mistakes that happen to equal the expected answer (they would not be mistakes)."""
-    return {hint: wrong for hint, wrong in candidates.items() if wrong != expected}
+    return rfm_table(portfolio(DATASET).events, cutoff=cutoff)
 
 
 @exercise(
@@ -79,21 +69,18 @@ def _distinct(expected, candidates: dict) -> dict:
     hint=f"call rfm_table(portfolio.events, cutoff='{RFM_CUTOFF}') and read the RFM recency column "
     f"'days_since_last' in the row of {RFM_ACCOUNT}.",
     compare=integer(),
-    mistakes=lambda expected: _distinct(
-        expected,
-        {
-            "that is the BG/NBD 'recency' column (the account's age at its last order); RFM recency is "
-            "'days_since_last', the days from the last order to the cutoff.": int(
-                _rfm(RFM_CUTOFF).loc[RFM_ACCOUNT, "recency"]
-            ),
-            f"that is measured at the end of the log; pass cutoff='{RFM_CUTOFF}' to rfm_table.": int(
-                _rfm(None).loc[RFM_ACCOUNT, "days_since_last"]
-            ),
-            "that is 'T', the account's age at the cutoff; the task asks for the days since its last order.": int(
-                _rfm(RFM_CUTOFF).loc[RFM_ACCOUNT, "T"]
-            ),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that is the BG/NBD 'recency' column (the account's age at its last order); RFM recency is "
+        "'days_since_last', the days from the last order to the cutoff.": int(
+            _rfm(RFM_CUTOFF).loc[RFM_ACCOUNT, "recency"]
+        ),
+        f"that is measured at the end of the log; pass cutoff='{RFM_CUTOFF}' to rfm_table.": int(
+            _rfm(None).loc[RFM_ACCOUNT, "days_since_last"]
+        ),
+        "that is 'T', the account's age at the cutoff; the task asks for the days since its last order.": int(
+            _rfm(RFM_CUTOFF).loc[RFM_ACCOUNT, "T"]
+        ),
+    },
 )
 def days_since_last() -> int:
     """RFM recency (days from the last order to the cutoff) of :data:`RFM_ACCOUNT` at :data:`RFM_CUTOFF`."""
@@ -112,20 +99,17 @@ def _scores() -> pd.DataFrame:
     hint=f"score rfm_table(portfolio.events, cutoff='{SEGMENT_CUTOFF}') with rfm_scores(..., q=5) and count the "
     "rows whose 'segment' is 'champions'.",
     compare=integer(),
-    mistakes=lambda expected: _distinct(
-        expected,
-        {
-            "that counts the 'loyal' segment; champions are the accounts with both R and F scores high.": int(
-                (_scores()["segment"] == "loyal").sum()
-            ),
-            "that counts every account with R = 5 only; champions need a high F score as well.": int(
-                (_scores()["R"] == 5).sum()
-            ),
-            "that counts the RFM code '555' only; the 'champions' segment uses R and F, not M.": int(
-                (_scores()["rfm_code"] == "555").sum()
-            ),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that counts the 'loyal' segment; champions are the accounts with both R and F scores high.": int(
+            (_scores()["segment"] == "loyal").sum()
+        ),
+        "that counts every account with R = 5 only; champions need a high F score as well.": int(
+            (_scores()["R"] == 5).sum()
+        ),
+        "that counts the RFM code '555' only; the 'champions' segment uses R and F, not M.": int(
+            (_scores()["rfm_code"] == "555").sum()
+        ),
+    },
 )
 def champions() -> int:
     """Number of accounts in the ``champions`` segment of ``rfm_scores`` (q = 5) at :data:`SEGMENT_CUTOFF`."""
@@ -135,7 +119,7 @@ def champions() -> int:
 def _categories() -> pd.DataFrame:
     from kamsim.analytics import contribution_table
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return contribution_table(p.events, by="category", products=p.products)
 
 
@@ -145,17 +129,14 @@ def _categories() -> pd.DataFrame:
     hint="call contribution_table(portfolio.events, by='category', products=portfolio.products) and take the "
     "category with the largest 'margin' (or 'margin_share').",
     compare=text(),
-    mistakes=lambda expected: _distinct(
-        expected,
-        {
-            "that category brings the most revenue; the task asks for the largest gross margin.": str(
-                _categories()["revenue"].idxmax()
-            ),
-            "that category has the highest margin rate, but it sells too little to contribute the most margin.": str(
-                _categories()["margin_rate"].idxmax()
-            ),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that category brings the most revenue; the task asks for the largest gross margin.": str(
+            _categories()["revenue"].idxmax()
+        ),
+        "that category has the highest margin rate, but it sells too little to contribute the most margin.": str(
+            _categories()["margin_rate"].idxmax()
+        ),
+    },
 )
 def top_margin_category() -> str:
     """Product category with the largest total gross margin in the ``small`` history."""
@@ -176,20 +157,17 @@ def _orders_report() -> pd.DataFrame:
     hint="read the file with read_transactions(path, ..., on_error='drop') using its Chinese column names, then "
     "count the distinct 'row' values of log.attrs['dropped_rows'].",
     compare=integer(),
-    mistakes=lambda expected: _distinct(
-        expected,
-        {
-            "that is the number of problems; one row can have several problems. Count distinct rows.": len(
-                _orders_report()
-            ),
-            "that is the number of rows kept; the task asks how many were dropped.": len(
-                ORDERS_CSV.strip().splitlines()
-            )
-            - 1
-            - int(_orders_report()["row"].nunique()),
-            "that is the number of all data rows in the file.": len(ORDERS_CSV.strip().splitlines()) - 1,
-        },
-    ),
+    mistakes=lambda expected: {
+        "that is the number of problems; one row can have several problems. Count distinct rows.": len(
+            _orders_report()
+        ),
+        "that is the number of rows kept; the task asks how many were dropped.": len(
+            ORDERS_CSV.strip().splitlines()
+        )
+        - 1
+        - int(_orders_report()["row"].nunique()),
+        "that is the number of all data rows in the file.": len(ORDERS_CSV.strip().splitlines()) - 1,
+    },
 )
 def dropped_rows() -> int:
     """Number of data rows of :data:`ORDERS_CSV` that ``read_transactions(..., on_error="drop")`` drops."""

@@ -11,6 +11,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import integer, number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio
 
 #: Dataset the chapter 03 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
@@ -18,16 +19,10 @@ DATASET = "small"
 HOLDOUT = 6
 
 
-def _portfolio():
-    from kamsim import datasets
-
-    return datasets.load(DATASET)
-
-
 def _gaps() -> pd.DataFrame:
     from kamsim.analytics import mix_gaps
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return mix_gaps(p.events, p.accounts, p.products, by="size_band", min_penetration=0.5)
 
 
@@ -63,7 +58,7 @@ def enterprise_gap() -> str:
 def _monthly() -> pd.Series:
     from kamsim.analytics import revenue_trend
 
-    return revenue_trend(_portfolio().events)
+    return revenue_trend(portfolio(DATASET).events)
 
 
 def _accuracy(holdout: int = HOLDOUT, **params) -> pd.DataFrame:
@@ -102,7 +97,7 @@ def moving_average_mae() -> float:
 def _mix() -> pd.DataFrame:
     from kamsim.analytics import product_mix
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return product_mix(p.events, p.products)
 
 
@@ -112,7 +107,7 @@ def _software_buyers() -> list[str]:
 
 
 def _innovation_ids() -> pd.Series:
-    accounts = _portfolio().accounts
+    accounts = portfolio(DATASET).accounts
     return accounts.loc[accounts["needs_profile"] == "innovation", "account_id"].astype("string")
 
 
@@ -133,7 +128,7 @@ def _without_software(ids: pd.Series) -> int:
             _innovation_ids()[_innovation_ids().isin(list(_mix().index))]
         ),
         "that counts every account without software; keep only the innovation profile.": _without_software(
-            _portfolio().accounts["account_id"].astype("string")
+            portfolio(DATASET).accounts["account_id"].astype("string")
         ),
     },
 )

@@ -7,29 +7,21 @@ Expected answers are computed from the shipped, seeded portfolios with
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
 from kamsim.exercises.compare import number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio
 
 #: Dataset of exercises 04.1 and 04.2; 04.3 needs the larger ``medium`` portfolio (enough losses to bin).
 DATASET = "small"
 DATASET_RETENTION = "medium"
 
 
-@lru_cache(maxsize=2)
-def _portfolio(name: str):
-    from kamsim import datasets
-
-    return datasets.load(name)
-
-
 def _frequency_and_tiers() -> tuple[pd.DataFrame, pd.Series]:
     from kamsim.analytics import abc_classes, contact_frequency, customer_totals
 
-    p = _portfolio(DATASET)
+    p = portfolio(DATASET)
     freq = contact_frequency(p.events, accounts=p.accounts["account_id"])
     tiers = abc_classes(customer_totals(p.events)["revenue"])
     return freq, tiers
@@ -69,13 +61,8 @@ def contacts_per_month_tier_a() -> float:
 def _depth() -> pd.DataFrame:
     from kamsim.analytics import relationship_depth
 
-    p = _portfolio(DATASET)
+    p = portfolio(DATASET)
     return relationship_depth(p.events, p.accounts, p.contacts)
-
-
-def _unless(expected: object, candidates: dict[str, object]) -> dict[str, object]:
-    """Drop candidate mistakes that happen to equal the expected answer."""
-    return {hint: wrong for hint, wrong in candidates.items() if str(wrong) != str(expected)}
 
 
 @exercise(
@@ -84,18 +71,15 @@ def _unless(expected: object, candidates: dict[str, object]) -> dict[str, object
     hint="compute relationship_depth(portfolio.events, portfolio.accounts, portfolio.contacts) (default window: the "
     "last 12 months) and take the account_id with the largest 'depth_index' (.idxmax()).",
     compare=text(case_sensitive=True),
-    mistakes=lambda expected: _unless(
-        expected,
-        {
-            "that is the account with the *lowest* depth index; use idxmax, not idxmin.": str(
-                _depth()["depth_index"].idxmin()
-            ),
-            "that account reaches the most buying-centre roles, but breadth is only one of the five components; "
-            "rank by 'depth_index'.": str(_depth()["roles_reached"].idxmax()),
-            "that account has the most contacts per month, but frequency is only one component; rank by "
-            "'depth_index'.": str(_depth()["contacts_per_month"].idxmax()),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that is the account with the *lowest* depth index; use idxmax, not idxmin.": str(
+            _depth()["depth_index"].idxmin()
+        ),
+        "that account reaches the most buying-centre roles, but breadth is only one of the five components; "
+        "rank by 'depth_index'.": str(_depth()["roles_reached"].idxmax()),
+        "that account has the most contacts per month, but frequency is only one component; rank by "
+        "'depth_index'.": str(_depth()["contacts_per_month"].idxmax()),
+    },
 )
 def deepest_relationship() -> str:
     """``account_id`` with the largest relationship-depth index of ``small`` (last 12 months)."""
@@ -105,14 +89,14 @@ def deepest_relationship() -> str:
 def _retention_table() -> pd.DataFrame:
     from kamsim.analytics import retention_by_contact
 
-    p = _portfolio(DATASET_RETENTION)
+    p = portfolio(DATASET_RETENTION)
     return retention_by_contact(p.events, p.accounts, 4)
 
 
 def _overall_retention() -> float:
     from kamsim.analytics import later_churn
 
-    p = _portfolio(DATASET_RETENTION)
+    p = portfolio(DATASET_RETENTION)
     return float(1.0 - later_churn(p.events, p.accounts)["churned"].mean())
 
 

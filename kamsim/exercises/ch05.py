@@ -13,6 +13,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import number
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio
 
 #: Dataset of exercises 05.1 and 05.2.
 DATASET = "small"
@@ -25,9 +26,7 @@ ERLANG_LAMBDA, ERLANG_HANDLING_DAYS, ERLANG_HANDLERS = 0.25, 8.0, 3
 
 
 def _scores() -> pd.Series:
-    from kamsim import datasets
-
-    events = datasets.load(DATASET).events
+    events = portfolio(DATASET).events
     return events.loc[events["event_type"] == "survey", "score"].astype("float64")
 
 
@@ -39,16 +38,15 @@ def _complaints(handlers: int | None) -> pd.DataFrame:
     scenario = kamsim.Scenario(months=QUEUE_MONTHS)
     if handlers is not None:
         scenario = scenario.updated({"complaints.handlers": handlers})
-    result = kamsim.simulate(scenario, kamsim.datasets.load(DATASET), seed=QUEUE_SEED)
+    result = kamsim.simulate(scenario, portfolio(DATASET), seed=QUEUE_SEED)
     return result.complaints
 
 
 @lru_cache(maxsize=1)
 def _churn_table() -> pd.DataFrame:
-    from kamsim import datasets
     from kamsim.analytics import churn_by_satisfaction
 
-    return churn_by_satisfaction(datasets.load(DATASET_CHURN).events, horizon_months=12).set_index("band")
+    return churn_by_satisfaction(portfolio(DATASET_CHURN).events, horizon_months=12).set_index("band")
 
 
 @exercise(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import best_policy, policy_table, portfolio, run_comparison
 
 #: Dataset the chapter 06 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
@@ -41,17 +42,10 @@ def price_war_scenario():
 
 
 @lru_cache(maxsize=1)
-def _portfolio():
-    from kamsim import datasets
-
-    return datasets.load(DATASET)
-
-
-@lru_cache(maxsize=1)
 def _matrix() -> pd.DataFrame:
     from kamsim.analytics import transition_matrix
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return transition_matrix(p.events, final_stage=p.accounts)
 
 
@@ -59,7 +53,7 @@ def _matrix() -> pd.DataFrame:
 def _durations() -> pd.DataFrame:
     from kamsim.analytics import churn_durations, stage_history
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     history = stage_history(p.events, p.accounts, months=range(-24, 1))
     return churn_durations(history, method="panel")
 
@@ -90,7 +84,7 @@ def mature_to_at_risk() -> float:
 def _mistakes_06_1() -> dict[str, float]:
     from kamsim.analytics import stage_history, transition_matrix
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     changes = p.events[p.events["event_type"] == "stage_change"]
     from_mature = changes[changes["stage_from"] == "mature"]
     n_moves = int((from_mature["stage_to"] == "at_risk").sum())
@@ -130,7 +124,7 @@ def _mistakes_06_2() -> dict[str, float]:
     from kamsim.analytics import churn_durations, kaplan_meier
 
     d = _durations()
-    by_stage_events = churn_durations(_portfolio().events, method="stage")
+    by_stage_events = churn_durations(portfolio(DATASET).events, method="stage")
     return {
         "that share ignores censoring: accounts observed for less than 12 months did not survive 12 months "
         "for sure; use kaplan_meier with the churned flags.": 1.0
@@ -170,27 +164,19 @@ def months_to_loss_from_mature() -> float:
 
 @lru_cache(maxsize=1)
 def _comparison_06_4() -> pd.DataFrame:
-    """Paired differences vs status_quo of the exercise 06.4 comparison (index policy, kpi)."""
-    from kamsim.experiment import compare
-
-    comp = compare(
-        price_war_scenario(),
-        POLICIES_06_4,
-        portfolio=_portfolio(),
-        replications=REPLICATIONS_06_4,
-        seed=SEED_06_4,
-        progress=False,
+    """Mean paired differences vs status_quo of the exercise 06.4 comparison (index policy, columns kpi)."""
+    comp = run_comparison(
+        price_war_scenario(), POLICIES_06_4, dataset=DATASET, replications=REPLICATIONS_06_4, seed=SEED_06_4
     )
-    return comp.paired().set_index(["policy", "kpi"])["diff_mean"]
+    return policy_table(comp.paired(), "diff_mean")
 
 
 def _best(kpi: str, largest: bool = True) -> str:
-    diffs = _comparison_06_4().xs(kpi, level="kpi")
-    return str(diffs.idxmax() if largest else diffs.idxmin())
+    return best_policy(_comparison_06_4(), kpi, largest)
 
 
 def _mistakes_06_4(expected: str) -> dict[str, str]:
-    candidates = {
+    return {
         "status_quo is the baseline: its paired difference is 0 by definition. Which policy beats it?": "status_quo",
         "that policy saves the most gross margin, but net margin also subtracts its retention cost; compare "
         "the net_margin rows.": _best("margin"),
@@ -201,11 +187,6 @@ def _mistakes_06_4(expected: str) -> dict[str, str]:
             "net_margin", largest=False
         ),
     }
-    out: dict[str, str] = {}
-    for hint, answer in candidates.items():  # one hint per wrong answer: the first that explains it
-        if answer.lower() != expected.lower() and answer not in out.values():
-            out[hint] = answer
-    return out
 
 
 @exercise(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import best_policy, policy_table, portfolio, run_comparison, snapshot
 
 #: Dataset the chapter 07 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
@@ -46,27 +47,20 @@ def bundles_07_3() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _portfolio():
-    from kamsim import datasets
+def _tiered_snapshot() -> pd.DataFrame:
+    """12-month snapshot of ``small`` plus its value x potential ``tier`` (as in chapter 01; a copy, cached)."""
+    from kamsim.analytics import value_potential_tiers
 
-    return datasets.load(DATASET)
-
-
-@lru_cache(maxsize=1)
-def _snapshot() -> pd.DataFrame:
-    """12-month snapshot of ``small`` with value x potential tiers (as in chapters 01 and 07)."""
-    from kamsim.analytics import account_snapshot, value_potential_tiers
-
-    p = _portfolio()
-    snap = account_snapshot(p.accounts, p.events, as_of=p.meta["as_of"])
-    snap["tier"] = value_potential_tiers(snap["revenue_12m"], snap["annual_potential_spend"] * snap["growth_potential"])
-    return snap
+    snap = snapshot(DATASET)
+    return snap.assign(
+        tier=value_potential_tiers(snap["revenue_12m"], snap["annual_potential_spend"] * snap["growth_potential"])
+    )
 
 
 def _core_accounts() -> pd.DataFrame:
     """Accounts table rows of the core tier."""
-    snap = _snapshot()
-    accounts = _portfolio().accounts
+    snap = _tiered_snapshot()
+    accounts = portfolio(DATASET).accounts
     return accounts[accounts["account_id"].isin(snap.index[snap["tier"] == "core"])]
 
 
@@ -82,7 +76,7 @@ def core_share_of_wallet() -> float:
     """Aggregate 12-month share of wallet of the core tier of ``small`` (0-1)."""
     from kamsim.analytics import share_of_wallet
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     sow = share_of_wallet(_core_accounts(), p.events, as_of=p.meta["as_of"])
     return float(sow["revenue"].sum() / sow["potential"].sum())
 
@@ -90,13 +84,13 @@ def core_share_of_wallet() -> float:
 def _mistakes_07_1() -> dict[str, float]:
     from kamsim.analytics import share_of_wallet
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     as_of = p.meta["as_of"]
     core = _core_accounts()
     sow = share_of_wallet(core, p.events, as_of=as_of)
     everyone = share_of_wallet(p.accounts, p.events, as_of=as_of)
     history = share_of_wallet(core, p.events, as_of=as_of, months=24)
-    snap = _snapshot().loc[core["account_id"]]
+    snap = _tiered_snapshot().loc[core["account_id"]]
     growth = snap["annual_potential_spend"] * snap["growth_potential"]
     return {
         "that is the plain mean of the accounts' shares; the tier's share of wallet weighs large wallets more: "
@@ -116,7 +110,7 @@ def _mistakes_07_1() -> dict[str, float]:
 def _discounts() -> pd.DataFrame:
     from kamsim.analytics import discount_table
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return discount_table(p.events, p.products, by="category")
 
 
@@ -157,27 +151,20 @@ def _mistakes_07_2() -> dict[str, float]:
 @lru_cache(maxsize=1)
 def _means_07_3() -> pd.DataFrame:
     """Mean KPIs per bundle of the exercise 07.3 comparison (index policy, columns kpi)."""
-    from kamsim.experiment import compare
     from kamsim.scenario import Scenario
 
-    comp = compare(
-        Scenario(months=MONTHS_07_3),
-        bundles_07_3(),
-        portfolio=_portfolio(),
-        replications=REPLICATIONS_07_3,
-        seed=SEED_07_3,
-        progress=False,
+    comp = run_comparison(
+        Scenario(months=MONTHS_07_3), bundles_07_3(), dataset=DATASET, replications=REPLICATIONS_07_3, seed=SEED_07_3
     )
-    return comp.summary().pivot(index="policy", columns="kpi", values="mean")
+    return policy_table(comp.summary(), "mean")
 
 
 def _best(kpi: str, largest: bool = True) -> str:
-    values = _means_07_3()[kpi]
-    return str(values.idxmax() if largest else values.idxmin())
+    return best_policy(_means_07_3(), kpi, largest)
 
 
 def _mistakes_07_3(expected: str) -> dict[str, str]:
-    candidates = {
+    return {
         "that bundle earns the most gross margin, but it also spends the most on retention hours; compare "
         "net_margin (margin minus retention cost).": _best("margin"),
         "that bundle loses the fewest accounts, but the task asks about net margin after the cost of the effort.":
@@ -187,11 +174,6 @@ def _mistakes_07_3(expected: str) -> dict[str, str]:
         ),
         "that bundle has the *lowest* mean net margin; take the highest.": _best("net_margin", largest=False),
     }
-    out: dict[str, str] = {}
-    for hint, answer in candidates.items():  # one hint per wrong answer: the first that explains it
-        if answer.lower() != expected.lower() and answer not in out.values():
-            out[hint] = answer
-    return out
 
 
 @exercise(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import best_policy, policy_table, portfolio, run_comparison
 
 #: Dataset of 08.2 - 08.4; 08.1 uses the 50-manager ``medium`` portfolio.
 DATASET = "small"
@@ -32,27 +33,11 @@ SEED_08_3 = 1
 MONTHS_08_3 = 12
 
 
-@lru_cache(maxsize=2)
-def _portfolio(name: str):
-    from kamsim import datasets
-
-    return datasets.load(name)
-
-
-def _unless(expected: object, candidates: dict[str, object]) -> dict[str, object]:
-    """Drop candidate mistakes equal to the expected answer or to an earlier candidate (first hint wins)."""
-    kept: dict[str, object] = {}
-    for hint, wrong in candidates.items():
-        if str(wrong) != str(expected) and str(wrong) not in {str(w) for w in kept.values()}:
-            kept[hint] = wrong
-    return kept
-
-
 @lru_cache(maxsize=4)
 def _workload(name: str, months: int | None = 12) -> pd.DataFrame:
     from kamsim.analytics import manager_workload
 
-    p = _portfolio(name)
+    p = portfolio(name)
     return manager_workload(p.events, p.accounts, p.account_managers, months=months)
 
 
@@ -62,22 +47,19 @@ def _workload(name: str, months: int | None = 12) -> pd.DataFrame:
     hint="load = manager_workload(medium.events, medium.accounts, medium.account_managers, months=12); the "
     "'hours' column holds the visit, call and QBR hours each manager delivered; take load['hours'].idxmax().",
     compare=text(case_sensitive=True),
-    mistakes=lambda expected: _unless(
-        expected,
-        {
-            "that manager owns the most accounts, but owning accounts is not the same as spending hours on "
-            "them; rank by 'hours'.": str(_workload(DATASET_TEAM)["accounts"].idxmax()),
-            "that manager has the largest monthly capacity; the task asks who delivered the most hours.": str(
-                _workload(DATASET_TEAM)["capacity_hours"].idxmax()
-            ),
-            "that manager's accounts brought the most revenue; the task asks about hours worked.": str(
-                _workload(DATASET_TEAM)["revenue"].idxmax()
-            ),
-            "that is the manager with the *fewest* hours; use idxmax, not idxmin.": str(
-                _workload(DATASET_TEAM)["hours"].idxmin()
-            ),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that manager owns the most accounts, but owning accounts is not the same as spending hours on "
+        "them; rank by 'hours'.": str(_workload(DATASET_TEAM)["accounts"].idxmax()),
+        "that manager has the largest monthly capacity; the task asks who delivered the most hours.": str(
+            _workload(DATASET_TEAM)["capacity_hours"].idxmax()
+        ),
+        "that manager's accounts brought the most revenue; the task asks about hours worked.": str(
+            _workload(DATASET_TEAM)["revenue"].idxmax()
+        ),
+        "that is the manager with the *fewest* hours; use idxmax, not idxmin.": str(
+            _workload(DATASET_TEAM)["hours"].idxmin()
+        ),
+    },
 )
 def busiest_manager() -> str:
     """``manager_id`` of ``medium`` with the most interaction hours in the last 12 months of history."""
@@ -119,20 +101,18 @@ def allocation_scenario_path() -> Path:
 @lru_cache(maxsize=1)
 def _summary_08_3() -> pd.DataFrame:
     """Mean KPI per bundle (index policy, columns kpi) of the exercise 08.3 comparison."""
-    from kamsim.experiment import compare
     from kamsim.scenario import Scenario
 
-    comp = compare(
+    comp = run_comparison(
         Scenario.from_file(allocation_scenario_path()),
         BUNDLES_08_3,
-        portfolio=_portfolio(DATASET),
+        dataset=DATASET,
         replications=REPLICATIONS_08_3,
         seed=SEED_08_3,
         months=MONTHS_08_3,
         kpis=["retention_rate", "mean_satisfaction", "net_margin", "manager_utilisation"],
-        progress=False,
     )
-    return comp.summary().pivot(index="policy", columns="kpi", values="mean")
+    return policy_table(comp.summary(), "mean")
 
 
 @exercise(
@@ -142,30 +122,27 @@ def _summary_08_3() -> pd.DataFrame:
     "portfolio=small, replications=3, seed=1, months=12, progress=False); in comp.summary() keep the "
     "'retention_rate' rows and take the policy with the largest 'mean'.",
     compare=text(case_sensitive=True),
-    mistakes=lambda expected: _unless(
-        expected,
-        {
-            "that bundle has the highest mean satisfaction, not the highest retention rate.": str(
-                _summary_08_3()["mean_satisfaction"].idxmax()
-            ),
-            "that bundle keeps the *fewest* customers; take the largest mean retention_rate.": str(
-                _summary_08_3()["retention_rate"].idxmin()
-            ),
-            "that bundle uses the managers' hours best, but the task asks about retention.": str(
-                _summary_08_3()["manager_utilisation"].idxmax()
-            ),
-        },
-    ),
+    mistakes=lambda expected: {
+        "that bundle has the highest mean satisfaction, not the highest retention rate.": best_policy(
+            _summary_08_3(), "mean_satisfaction"
+        ),
+        "that bundle keeps the *fewest* customers; take the largest mean retention_rate.": best_policy(
+            _summary_08_3(), "retention_rate", largest=False
+        ),
+        "that bundle uses the managers' hours best, but the task asks about retention.": best_policy(
+            _summary_08_3(), "manager_utilisation"
+        ),
+    },
 )
 def best_retention_bundle() -> str:
     """Bundle with the highest mean retention rate in the fixed 08.3 comparison (am_allocation, 12 months)."""
-    return str(_summary_08_3()["retention_rate"].idxmax())
+    return best_policy(_summary_08_3(), "retention_rate")
 
 
 def _coverage(values: str | None, normalize: str) -> float:
     from kamsim.analytics import coverage_matrix
 
-    table = coverage_matrix(_portfolio(DATASET).accounts, by=("manager_id", "region"), values=values, normalize=normalize)
+    table = coverage_matrix(portfolio(DATASET).accounts, by=("manager_id", "region"), values=values, normalize=normalize)
     return float(table.loc[MANAGER_08_4, REGION_08_4])
 
 

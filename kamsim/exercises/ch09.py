@@ -14,6 +14,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import id_set, number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import portfolio, run_comparison
 
 #: Dataset the chapter 09 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
@@ -39,15 +40,8 @@ def revenue_only_bundle():
     return PolicyBundle("abc", NoRetention(), ValueProportionalAllocation(floor_share=0.0), name="revenue_only")
 
 
-@lru_cache(maxsize=1)
-def _portfolio():
-    from kamsim import datasets
-
-    return datasets.load(DATASET)
-
-
 def _years() -> tuple[pd.DataFrame, pd.DataFrame]:
-    events = _portfolio().events
+    events = portfolio(DATASET).events
     return events[events["month"] < -12], events[events["month"] >= -12]
 
 
@@ -56,7 +50,7 @@ def _accounts_with_tiers(as_of: str = PLAN_DATE) -> pd.DataFrame:
     """``accounts`` plus the ABC tier by revenue of the 12 months before ``as_of``."""
     from kamsim.analytics import abc_classes, account_snapshot
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     snap = account_snapshot(p.accounts, p.events, as_of=as_of)
     return p.accounts.assign(tier=p.accounts["account_id"].map(abc_classes(snap["revenue_12m"])))
 
@@ -65,23 +59,6 @@ def _tier_card(events: pd.DataFrame, as_of: str = PLAN_DATE) -> pd.DataFrame:
     from kamsim.analytics import kpi_scorecard
 
     return kpi_scorecard(events, _accounts_with_tiers(as_of), by="tier").set_index("tier")
-
-
-def _distinct_numbers(expected: float, candidates: dict[str, float], rtol: float) -> dict[str, float]:
-    """Keep the wrong answers that the comparer would reject (one hint per value)."""
-    out: dict[str, float] = {}
-    for hint, value in candidates.items():
-        if abs(value - expected) > 10 * rtol * abs(expected) and all(abs(value - v) > 1e-9 for v in out.values()):
-            out[hint] = float(value)
-    return out
-
-
-def _distinct_labels(expected: str, candidates: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for hint, answer in candidates.items():  # one hint per wrong answer: the first that explains it
-        if answer.lower() != expected.lower() and answer not in out.values():
-            out[hint] = answer
-    return out
 
 
 @exercise(
@@ -100,37 +77,33 @@ def roi_tier_b() -> float:
 def _mistakes_09_1(expected: float) -> dict[str, float]:
     from kamsim.analytics import kpi_scorecard
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     year = _years()[1]
     card = _tier_card(year)
     b = card.loc["B"]
-    return _distinct_numbers(
-        expected,
-        {
-            "that is margin / effort cost; ROI subtracts the cost first: (margin - cost) / cost.": float(
-                b["margin"] / b["effort_cost"]
-            ),
-            "that uses revenue; the return on effort is the margin we keep, not the revenue.": float(
-                (b["revenue"] - b["effort_cost"]) / b["effort_cost"]
-            ),
-            "that is the ROI of tier A; the task asks for tier B.": float(card.loc["A", "roi"]),
-            "that is the ROI of all accounts together; group by tier (by='tier').": float(
-                kpi_scorecard(year, p.accounts, by=None)["roi"].iloc[0]
-            ),
-            "that covers both years of the log; keep only 2023 (months -12 .. -1).": float(
-                _tier_card(p.events).loc["B", "roi"]
-            ),
-            "those tiers come from the 2023 revenue (as_of the portfolio date); the plan graded accounts on "
-            "1 January 2023 by their 2022 revenue.": float(_tier_card(year, p.meta["as_of"]).loc["B", "roi"]),
-        },
-        rtol=1e-4,
-    )
+    return {
+        "that is margin / effort cost; ROI subtracts the cost first: (margin - cost) / cost.": float(
+            b["margin"] / b["effort_cost"]
+        ),
+        "that uses revenue; the return on effort is the margin we keep, not the revenue.": float(
+            (b["revenue"] - b["effort_cost"]) / b["effort_cost"]
+        ),
+        "that is the ROI of tier A; the task asks for tier B.": float(card.loc["A", "roi"]),
+        "that is the ROI of all accounts together; group by tier (by='tier').": float(
+            kpi_scorecard(year, p.accounts, by=None)["roi"].iloc[0]
+        ),
+        "that covers both years of the log; keep only 2023 (months -12 .. -1).": float(
+            _tier_card(p.events).loc["B", "roi"]
+        ),
+        "those tiers come from the 2023 revenue (as_of the portfolio date); the plan graded accounts on "
+        "1 January 2023 by their 2022 revenue.": float(_tier_card(year, p.meta["as_of"]).loc["B", "roi"]),
+    }
 
 
 def _manager_card(events: pd.DataFrame) -> pd.DataFrame:
     from kamsim.analytics import kpi_scorecard
 
-    return kpi_scorecard(events, _portfolio().accounts, by="manager_id").set_index("manager_id")
+    return kpi_scorecard(events, portfolio(DATASET).accounts, by="manager_id").set_index("manager_id")
 
 
 @exercise(
@@ -150,36 +123,31 @@ def best_revenue_per_hour() -> str:
 def _mistakes_09_2(expected: str) -> dict[str, str]:
     card = _manager_card(_years()[1])
     per_hour = card["revenue"] / card["effort_hours"]
-    return _distinct_labels(
-        expected,
-        {
-            "that manager has the highest ROI (margin-based); the task asks for revenue per effort hour.": str(
-                card["roi"].idxmax()
-            ),
-            "that manager has the most margin per hour; use revenue.": str(
-                (card["margin"] / card["effort_hours"]).idxmax()
-            ),
-            "that is the *lowest* revenue per hour; take the largest.": str(per_hour.idxmin()),
-            "that manager has the highest revenue per account; divide by effort_hours instead.": str(
-                (card["revenue"] / card["accounts"]).idxmax()
-            ),
-        },
-    )
+    return {
+        "that manager has the highest ROI (margin-based); the task asks for revenue per effort hour.": str(
+            card["roi"].idxmax()
+        ),
+        "that manager has the most margin per hour; use revenue.": str(
+            (card["margin"] / card["effort_hours"]).idxmax()
+        ),
+        "that is the *lowest* revenue per hour; take the largest.": str(per_hour.idxmin()),
+        "that manager has the highest revenue per account; divide by effort_hours instead.": str(
+            (card["revenue"] / card["accounts"]).idxmax()
+        ),
+    }
 
 
 @lru_cache(maxsize=1)
 def _comparison_09_3() -> pd.DataFrame:
     """Paired differences (rel_diff_pct) of revenue_only vs status_quo in exercise 09.3 (index kpi)."""
-    from kamsim.experiment import compare
     from kamsim.scenario import Scenario
 
-    comp = compare(
+    comp = run_comparison(
         Scenario(months=MONTHS_09_3),
         {"status_quo": "status_quo", "revenue_only": revenue_only_bundle()},
-        portfolio=_portfolio(),
+        dataset=DATASET,
         replications=REPLICATIONS_09_3,
         seed=SEED_09_3,
-        progress=False,
     )
     paired = comp.paired()
     return paired[paired["kpi"].isin(KPIS_09_3)].set_index("kpi").reindex(KPIS_09_3)
@@ -208,26 +176,23 @@ def most_hurt_kpi() -> str:
 
 def _mistakes_09_3(expected: str) -> dict[str, str]:
     paired = _comparison_09_3()
-    return _distinct_labels(
-        expected,
-        {
-            "that KPI has the most negative rel_diff_pct, but for churn_rate a *rise* is the bad direction; "
-            "turn the sign of churn_rate around before comparing.": str(paired["rel_diff_pct"].idxmin()),
-            "that is the largest change in raw units (CU dominate); compare rel_diff_pct, in % of status_quo.": str(
-                paired["diff_mean"].abs().idxmax()
-            ),
-            "that is the KPI the incentive pays for; did it get worse? Look at the sign of its "
-            "rel_diff_pct.": "revenue",
-            "margin moved with revenue; look for the KPI that moved most in the bad direction.": "margin",
-        },
-    )
+    return {
+        "that KPI has the most negative rel_diff_pct, but for churn_rate a *rise* is the bad direction; "
+        "turn the sign of churn_rate around before comparing.": str(paired["rel_diff_pct"].idxmin()),
+        "that is the largest change in raw units (CU dominate); compare rel_diff_pct, in % of status_quo.": str(
+            paired["diff_mean"].abs().idxmax()
+        ),
+        "that is the KPI the incentive pays for; did it get worse? Look at the sign of its "
+        "rel_diff_pct.": "revenue",
+        "margin moved with revenue; look for the KPI that moved most in the bad direction.": "margin",
+    }
 
 
 def _review_09_4(growth: float = GROWTH_09_4) -> pd.DataFrame:
     from kamsim.analytics import kpi_scorecard, kpi_targets, target_attainment
 
     last, this = _years()
-    accounts = _portfolio().accounts
+    accounts = portfolio(DATASET).accounts
     plan = kpi_scorecard(last, accounts, by="manager_id")
     actual = kpi_scorecard(this, accounts, by="manager_id")
     targets = kpi_targets(plan, by="manager_id", change={"revenue": growth, "margin": growth},
@@ -259,19 +224,13 @@ def _mistakes_09_4(expected: list[str]) -> dict[str, list[str]]:
 
     no_growth = _review_09_4(growth=0.0).groupby("manager_id")["met"].all()
     revenue = review[review["kpi"] == "revenue"].set_index("manager_id")["met"]
-    candidates = {
+    return {
         "those met at least one target; keep the managers who met all three.": ids(met.any()),
         "those met the revenue target only; the margin and satisfaction targets count too.": ids(revenue),
         "those are the managers who missed a target; the task asks for the ones who met all three.": ids(~met.all()),
         "the revenue and margin targets are 10% above each manager's own 2022 figures (change=0.1), not equal "
         "to them.": ids(no_growth),
     }
-    wanted = set(expected)
-    out: dict[str, list[str]] = {}
-    for hint, answer in candidates.items():
-        if set(answer) != wanted and all(set(answer) != set(v) for v in out.values()):
-            out[hint] = answer
-    return out
 
 
 __all__ = ["DATASET", "KPIS_09_3", "PLAN_DATE", "revenue_only_bundle"]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from kamsim.exercises.compare import integer, number, text
 from kamsim.exercises.core import exercise
+from kamsim.exercises.data import best_policy, policy_table, portfolio, run_comparison, snapshot
 
 #: Dataset the chapter 10 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small_zh"
@@ -37,39 +38,11 @@ def bundles_10_3() -> dict:
 
 
 @lru_cache(maxsize=1)
-def _portfolio():
-    from kamsim import datasets
-
-    return datasets.load(DATASET)
-
-
-@lru_cache(maxsize=1)
-def _snapshot() -> pd.DataFrame:
-    from kamsim.analytics import account_snapshot
-
-    p = _portfolio()
-    return account_snapshot(p.accounts, p.events, as_of=p.meta["as_of"])
-
-
-@lru_cache(maxsize=1)
 def _credit() -> pd.DataFrame:
     from kamsim.analytics import credit_flags
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     return credit_flags(p.accounts, p.events)
-
-
-def _distinct(candidates: dict, expected: object, same) -> dict:
-    """Keep the wrong answers that differ from ``expected`` and from each other (first hint wins)."""
-    out: dict = {}
-    for hint, answer in candidates.items():
-        if not same(answer, expected) and not any(same(answer, kept) for kept in out.values()):
-            out[hint] = answer
-    return out
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(float(a) - float(b)) <= 1e-3 * abs(float(b))
 
 
 # ----------------------------------------------------------------------------------------------- 10.1
@@ -83,37 +56,33 @@ def _close(a: float, b: float) -> bool:
 )
 def top_account_share() -> float:
     """Share (0-1) of the last 12 months' revenue of ``small_zh`` that comes from its largest account."""
-    revenue = _snapshot()["revenue_12m"]
+    revenue = snapshot(DATASET)["revenue_12m"]
     return float(revenue.max() / revenue.sum())
 
 
 def _mistakes_10_1(expected: float) -> dict[str, float]:
     from kamsim.analytics import customer_totals, top_share
 
-    snap = _snapshot()
+    snap = snapshot(DATASET)
     revenue = snap["revenue_12m"]
-    totals = customer_totals(_portfolio().events)["revenue"]
+    totals = customer_totals(portfolio(DATASET).events)["revenue"]
     spend = snap["annual_potential_spend"]
-    return _distinct(
-        {
-            "that is the share of the top 20% of accounts; the task asks for the single largest account.": float(
-                top_share(revenue[revenue > 0], top=0.2)
-            ),
-            "that uses the whole 24-month history; take revenue_12m, the 12 months before the portfolio date.": float(
-                totals.max() / totals.sum()
-            ),
-            "that is the largest share of annual_potential_spend (what accounts could buy); use the revenue "
-            "they actually placed, revenue_12m.": float(spend.max() / spend.sum()),
-            "that is the margin share; the task asks for revenue.": float(
-                snap["margin_12m"].max() / snap["margin_12m"].sum()
-            ),
-            "that is the second-largest account; sort from largest to smallest and take the first.": float(
-                revenue.nlargest(2).iloc[1] / revenue.sum()
-            ),
-        },
-        expected,
-        _close,
-    )
+    return {
+        "that is the share of the top 20% of accounts; the task asks for the single largest account.": float(
+            top_share(revenue[revenue > 0], top=0.2)
+        ),
+        "that uses the whole 24-month history; take revenue_12m, the 12 months before the portfolio date.": float(
+            totals.max() / totals.sum()
+        ),
+        "that is the largest share of annual_potential_spend (what accounts could buy); use the revenue "
+        "they actually placed, revenue_12m.": float(spend.max() / spend.sum()),
+        "that is the margin share; the task asks for revenue.": float(
+            snap["margin_12m"].max() / snap["margin_12m"].sum()
+        ),
+        "that is the second-largest account; sort from largest to smallest and take the first.": float(
+            revenue.nlargest(2).iloc[1] / revenue.sum()
+        ),
+    }
 
 
 # ----------------------------------------------------------------------------------------------- 10.2
@@ -133,63 +102,48 @@ def credit_flagged_accounts() -> int:
 def _mistakes_10_2(expected: int) -> dict[str, int]:
     from kamsim.analytics import credit_flags
 
-    p = _portfolio()
+    p = portfolio(DATASET)
     credit = _credit()
     wider = credit_flags(p.accounts, p.events, exposure_days=90, exposure_quantile=0.7)
-    return _distinct(
-        {
-            "that counts every account with poor credit; a flag also needs a large exposure.": int(
-                credit["poor_credit"].sum()
-            ),
-            "that counts every account with a large exposure; a flag also needs poor credit.": int(
-                credit["large_exposure"].sum()
-            ),
-            "that uses exposure_quantile=0.7 (chapter 02); keep the default settings (top 20% of exposure).": int(
-                wider["flag"].sum()
-            ),
-            "that counts only the ratings B and CCC; poor credit also includes a default probability of 5% or "
-            "more, and a flag needs a large exposure too.": int(p.accounts["credit_rating"].isin(["B", "CCC"]).sum()),
-        },
-        expected,
-        lambda a, b: int(a) == int(b),
-    )
+    return {
+        "that counts every account with poor credit; a flag also needs a large exposure.": int(
+            credit["poor_credit"].sum()
+        ),
+        "that counts every account with a large exposure; a flag also needs poor credit.": int(
+            credit["large_exposure"].sum()
+        ),
+        "that uses exposure_quantile=0.7 (chapter 02); keep the default settings (top 20% of exposure).": int(
+            wider["flag"].sum()
+        ),
+        "that counts only the ratings B and CCC; poor credit also includes a default probability of 5% or "
+        "more, and a flag needs a large exposure too.": int(p.accounts["credit_rating"].isin(["B", "CCC"]).sum()),
+    }
 
 
 # ----------------------------------------------------------------------------------------------- 10.3
 @lru_cache(maxsize=1)
-def _paired_10_3() -> pd.Series:
-    """Mean paired differences vs status_quo of the exercise 10.3 comparison (index policy, kpi)."""
-    from kamsim.experiment import compare
+def _paired_10_3() -> pd.DataFrame:
+    """Mean paired differences vs status_quo of the exercise 10.3 comparison (index policy, columns kpi)."""
     from kamsim.scenario import Scenario
 
-    comp = compare(
-        Scenario(months=MONTHS_10_3),
-        bundles_10_3(),
-        portfolio=_portfolio(),
-        replications=REPLICATIONS_10_3,
-        seed=SEED_10_3,
-        progress=False,
+    comp = run_comparison(
+        Scenario(months=MONTHS_10_3), bundles_10_3(), dataset=DATASET, replications=REPLICATIONS_10_3, seed=SEED_10_3
     )
-    return comp.paired().set_index(["policy", "kpi"])["diff_mean"]
+    return policy_table(comp.paired(), "diff_mean")
 
 
 def _best(kpi: str, largest: bool = True) -> str:
-    diffs = _paired_10_3().xs(kpi, level="kpi")
-    return str(diffs.idxmax() if largest else diffs.idxmin())
+    return best_policy(_paired_10_3(), kpi, largest)
 
 
 def _mistakes_10_3(expected: str) -> dict[str, str]:
-    return _distinct(
-        {
-            "status_quo is the baseline: its paired difference is 0 by definition. Which bundle beats it?": "status_quo",
-            "that bundle brings the most extra revenue, but net margin counts margin, not revenue, and subtracts "
-            "the retention cost; compare the net_margin rows.": _best("revenue"),
-            "that bundle lowers churn the most, but the task asks about net margin.": _best("churn_rate", largest=False),
-            "that bundle has the *lowest* net-margin difference; take the highest.": _best("net_margin", largest=False),
-        },
-        expected,
-        lambda a, b: str(a).lower() == str(b).lower(),
-    )
+    return {
+        "status_quo is the baseline: its paired difference is 0 by definition. Which bundle beats it?": "status_quo",
+        "that bundle brings the most extra revenue, but net margin counts margin, not revenue, and subtracts "
+        "the retention cost; compare the net_margin rows.": _best("revenue"),
+        "that bundle lowers churn the most, but the task asks about net margin.": _best("churn_rate", largest=False),
+        "that bundle has the *lowest* net-margin difference; take the highest.": _best("net_margin", largest=False),
+    }
 
 
 @exercise(
@@ -217,30 +171,26 @@ def best_bundle_net_margin() -> str:
 def top_account_loss_share() -> float:
     """Share (0-1) of the portfolio's expected credit loss carried by ``small_zh``'s largest account."""
     credit = _credit()
-    top = _snapshot()["revenue_12m"].idxmax()
+    top = snapshot(DATASET)["revenue_12m"].idxmax()
     return float(credit.loc[top, "expected_loss"] / credit["expected_loss"].sum())
 
 
 def _mistakes_10_4(expected: float) -> dict[str, float]:
     credit = _credit()
-    snap = _snapshot()
+    snap = snapshot(DATASET)
     top = snap["revenue_12m"].idxmax()
-    return _distinct(
-        {
-            "that is its share of the open exposure; expected loss weighs the exposure by the probability of "
-            "default (use expected_loss).": float(credit.loc[top, "exposure"] / credit["exposure"].sum()),
-            "that is its share of revenue; the task asks for the share of expected credit loss.": float(
-                snap.loc[top, "revenue_12m"] / snap["revenue_12m"].sum()
-            ),
-            "that is its share of the summed default probabilities (credit_risk); use expected_loss = credit_risk "
-            "x exposure.": float(credit.loc[top, "credit_risk"] / credit["credit_risk"].sum()),
-            "that is the expected loss in thousand CU; give the share of the total (0-1).": float(
-                credit.loc[top, "expected_loss"] / 1e3
-            ),
-        },
-        expected,
-        _close,
-    )
+    return {
+        "that is its share of the open exposure; expected loss weighs the exposure by the probability of "
+        "default (use expected_loss).": float(credit.loc[top, "exposure"] / credit["exposure"].sum()),
+        "that is its share of revenue; the task asks for the share of expected credit loss.": float(
+            snap.loc[top, "revenue_12m"] / snap["revenue_12m"].sum()
+        ),
+        "that is its share of the summed default probabilities (credit_risk); use expected_loss = credit_risk "
+        "x exposure.": float(credit.loc[top, "credit_risk"] / credit["credit_risk"].sum()),
+        "that is the expected loss in thousand CU; give the share of the total (0-1).": float(
+            credit.loc[top, "expected_loss"] / 1e3
+        ),
+    }
 
 
 __all__ = ["DATASET", "MONTHS_10_3", "REPLICATIONS_10_3", "SEED_10_3", "bundles_10_3"]

@@ -64,7 +64,8 @@ class Exercise:
     compare
         Comparer ``(answer, expected) -> reason | None`` (see :mod:`kamsim.exercises.compare`).
     mistakes
-        ``expected -> {hint: wrong_answer}``: plausible wrong answers, each with a targeted hint.
+        ``expected -> {hint: wrong_answer}``: plausible wrong answers, each with a targeted hint
+        (candidates: :meth:`wrong_answers` drops those the comparer cannot tell apart).
     """
 
     id: str
@@ -77,6 +78,33 @@ class Exercise:
     @property
     def chapter(self) -> str:
         return self.id.split(".")[0]
+
+    def wrong_answers(self, expected: Any) -> dict[str, Any]:
+        """The listed mistakes that really are mistakes, each with its targeted hint.
+
+        A candidate from :attr:`mistakes` is dropped when :attr:`compare` accepts
+        it as ``expected`` (with these data the slip gives the right answer, so it
+        must never be reported as wrong) or as a wrong answer kept before it
+        (:func:`check` would show that earlier hint; the first hint wins).
+
+        Parameters
+        ----------
+        expected
+            The expected answer (:func:`expected_answer`).
+
+        Returns
+        -------
+        dict
+            ``{targeted hint: wrong answer}`` in the order listed by :attr:`mistakes`.
+        """
+        kept: dict[str, Any] = {}
+        for hint, wrong in self.mistakes(expected).items():
+            if _compare(self.compare, wrong, expected) is None:
+                continue
+            if any(_compare(self.compare, wrong, earlier) is None for earlier in kept.values()):
+                continue
+            kept[hint] = wrong
+        return kept
 
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -107,8 +135,10 @@ def exercise(
     hint
         General hint shown after a wrong answer.
     mistakes
-        Function of the expected answer returning ``{targeted hint: plausible wrong answer}``
-        (at least one entry; the tests prove each of them fails).
+        Function of the expected answer returning ``{targeted hint: plausible wrong answer}``.
+        List the candidates plainly: the registry drops those the comparer accepts as the
+        expected answer or as an earlier candidate (:meth:`Exercise.wrong_answers`); at least
+        one must remain, and the tests prove each remaining one fails with its hint.
     compare
         Comparer; default :func:`kamsim.exercises.compare.exact`.
 
@@ -187,7 +217,7 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     if reason is None:
         return CheckResult(ex.id, CORRECT, f"✅ {ex.id} correct: {ex.title}")
     hint = ex.hint
-    for targeted, wrong in ex.mistakes(expected).items():
+    for targeted, wrong in ex.wrong_answers(expected).items():
         if _compare(ex.compare, answer, wrong) is None:
             hint = targeted
             break
