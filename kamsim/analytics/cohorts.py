@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.io import as_transactions, period_ordinal, period_start
+from kamsim.analytics.io import as_transactions, period_ordinal, period_start, typed_empty
 
 _FREQS = ("W", "M", "Q", "Y")
 
@@ -93,16 +93,16 @@ def _tidy(sizes: np.ndarray, active: np.ndarray, revenue: np.ndarray, p0: int, p
 def _cohort_table(log, period, customer_col, date_col, amount_col) -> pd.DataFrame:
     t, sizes, active, revenue = _cells(log, period, customer_col, date_col, amount_col)
     if len(t) == 0:
-        return pd.DataFrame(
+        return typed_empty(
             {
-                "cohort": pd.Series([], dtype="datetime64[ns]"),
-                "age": pd.Series([], dtype="int64"),
-                "cohort_size": pd.Series([], dtype="int64"),
-                "active": pd.Series([], dtype="int64"),
-                "retention": pd.Series([], dtype="float64"),
-                "revenue": pd.Series([], dtype="float64"),
-                "revenue_per_account": pd.Series([], dtype="float64"),
-                "cumulative_revenue_per_account": pd.Series([], dtype="float64"),
+                "cohort": "datetime64[ns]",
+                "age": "int64",
+                "cohort_size": "int64",
+                "active": "int64",
+                "retention": "float64",
+                "revenue": "float64",
+                "revenue_per_account": "float64",
+                "cumulative_revenue_per_account": "float64",
             }
         )
     p0 = int(period_ordinal(np.array([t["date"].min().to_datetime64()]), period)[0])

@@ -33,6 +33,8 @@ analytics function calls first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import os
 from pathlib import Path
 
@@ -188,9 +190,13 @@ def _numeric(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce").astype("float64")
 
 
+def typed_empty(dtypes: Mapping[str, str], index: pd.Index | None = None) -> pd.DataFrame:
+    """An empty DataFrame with the given ``{column: dtype}`` (what a function returns for an empty log)."""
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in dtypes.items()}, index=index)
+
+
 def _empty_report() -> pd.DataFrame:
-    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="string"),
-                         "value": pd.Series([], dtype="string"), "reason": pd.Series([], dtype="string")})
+    return typed_empty({"row": "int64", "column": "string", "value": "string", "reason": "string"})
 
 
 def read_transactions(

@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.io import as_transactions, period_ordinal
+from kamsim.analytics.io import as_transactions, period_ordinal, typed_empty
 
 RFM_COLUMNS: tuple[str, ...] = (
     "frequency",
@@ -163,17 +163,17 @@ def rfm_table(
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame(
+    return typed_empty(
         {
-            "frequency": pd.Series([], dtype="int64"),
-            "recency": pd.Series([], dtype="float64"),
-            "T": pd.Series([], dtype="float64"),
-            "monetary_value": pd.Series([], dtype="float64"),
-            "days_since_last": pd.Series([], dtype="int64"),
-            "orders": pd.Series([], dtype="int64"),
-            "revenue": pd.Series([], dtype="float64"),
-            "first_purchase": pd.Series([], dtype="datetime64[ns]"),
-            "last_purchase": pd.Series([], dtype="datetime64[ns]"),
+            "frequency": "int64",
+            "recency": "float64",
+            "T": "float64",
+            "monetary_value": "float64",
+            "days_since_last": "int64",
+            "orders": "int64",
+            "revenue": "float64",
+            "first_purchase": "datetime64[ns]",
+            "last_purchase": "datetime64[ns]",
         },
         index=pd.Index([], dtype="string", name="account_id"),
     )
