@@ -28,16 +28,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kamsim",
         description="Key Account Management course kit and portfolio simulator.",
     )
+    from kamsim import __version__
+
+    parser.add_argument("--version", action="version", version=f"kamsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, module in COMMANDS.items():
-        try:
-            mod = importlib.import_module(f"kamsim.cli.{module}")
-        except ModuleNotFoundError as exc:  # a sub-command not built yet
-            if exc.name == f"kamsim.cli.{module}":
-                continue
-            raise
-        mod.add_parser(sub)
+    for module in COMMANDS.values():
+        importlib.import_module(f"kamsim.cli.{module}").add_parser(sub)
     return parser
 
 
