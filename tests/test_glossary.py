@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import subprocess
 import sys
@@ -11,9 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from kamsim.course.glossary import CHAPTERS, glossary, to_markdown, translate
+from kamsim.course.terms import CHAPTERS, glossary, to_markdown, translate
 
-gl = importlib.import_module("kamsim.course.glossary")  # the module (kamsim.course.glossary is also a function)
+from kamsim.course import terms as gl
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -11,7 +11,7 @@ and labels its figures with ``label("Churn rate")`` -> ``"Churn rate (流失率)
 (see :mod:`kamsim.course.refresh`).
 """
 
-from kamsim.course.glossary import glossary, translate
+from kamsim.course.terms import glossary, translate
 from kamsim.course.style import DPI, FIGSIZE, PALETTE, cjk_enabled, cjk_font, label, setup, use_cjk
 
 __all__ = [

@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "glossary":
-            from kamsim.course.glossary import write_markdown
+            from kamsim.course.terms import write_markdown
 
             root = args.root or (None if args.output else _refresh.find_root())
             target = write_markdown(args.output or Path(root) / "docs" / "glossary.md")

@@ -161,7 +161,7 @@ def label(en: str, zh: str | None = None) -> str:
     'Churn rate (流失率)'
     """
     if zh is None:
-        from kamsim.course.glossary import translate
+        from kamsim.course.terms import translate
 
         zh = translate(en, default=None)
     if not zh or not cjk_enabled():
