@@ -126,21 +126,8 @@ def compare(
         raise ValueError(f"crn must be True or False, got {crn!r}")
     source = resolve_portfolio(portfolio, scenario_obj, seed)
 
-    tasks = [
-        ReplicationTask(
-            scenario=scenario_obj,
-            portfolio=source,
-            policy=policy,
-            policy_name=name,
-            replication=r,
-            seed=replication_seed(seed, r, None if crn else name),
-            kpis=kpi_tuple,
-            months=months,
-            simulator=simulator,
-        )
-        for name, policy in named.items()
-        for r in range(replications)
-    ]
+    runs = [(name, scenario_obj, policy) for name, policy in named.items()]
+    tasks = _tasks(runs, source, replications, seed, bool(crn), kpi_tuple, months, simulator)
     meta = {
         "seed": seed,
         "months": months if months is not None else getattr(scenario_obj, "months", None),
@@ -201,21 +188,8 @@ def compare_scenarios(
     replications, seed, kpi_tuple = _check_run_settings(replications, seed, executor, kpis, confidence, months)
     source = resolve_portfolio(portfolio, next(iter(loaded.values())), seed)
 
-    tasks = [
-        ReplicationTask(
-            scenario=scenario_obj,
-            portfolio=source,
-            policy=named["policy"],
-            policy_name=label,
-            replication=r,
-            seed=replication_seed(seed, r),
-            kpis=kpi_tuple,
-            months=months,
-            simulator=simulator,
-        )
-        for label, scenario_obj in loaded.items()
-        for r in range(replications)
-    ]
+    runs = [(label, scenario_obj, named["policy"]) for label, scenario_obj in loaded.items()]
+    tasks = _tasks(runs, source, replications, seed, True, kpi_tuple, months, simulator)
     meta = {
         "seed": seed,
         "months": months,
@@ -392,6 +366,37 @@ def _engine_kpi_names() -> list[str] | None:
         return None
     names = getattr(engine, "KPI_NAMES", None)
     return list(names) if names is not None else None
+
+
+def _tasks(
+    runs: list[tuple[str, Scenario, PolicyBundle | str]],
+    portfolio: Portfolio | PortfolioSpec,
+    replications: int,
+    seed: int,
+    crn: bool,
+    kpis: tuple[str, ...] | None,
+    months: int | None,
+    simulator: Simulator | None,
+) -> list[ReplicationTask]:
+    """One task per ``(label, scenario, policy)`` run and replication, in that order.
+
+    With ``crn`` every run's replication ``r`` gets the same seed; otherwise each label its own.
+    """
+    return [
+        ReplicationTask(
+            scenario=scenario,
+            portfolio=portfolio,
+            policy=policy,
+            policy_name=label,
+            replication=r,
+            seed=replication_seed(seed, r, None if crn else label),
+            kpis=kpis,
+            months=months,
+            simulator=simulator,
+        )
+        for label, scenario, policy in runs
+        for r in range(replications)
+    ]
 
 
 def _run(tasks: list[ReplicationTask], executor: ExecutorLike, progress: bool, desc: str) -> pd.DataFrame:
