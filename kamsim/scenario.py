@@ -30,21 +30,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from kamsim.schema import STAGES
-
-#: Stages in which an account is a current customer (places orders, complains, can churn).
-CUSTOMER_STAGES: tuple[str, ...] = ("new", "growing", "mature", "at_risk", "won_back")
-
-#: The six stages of complaint handling (投诉处理六步), in order.
-COMPLAINT_STAGES: tuple[str, ...] = (
-    "accept",
-    "investigate",
-    "analyse_cause",
-    "propose_solution",
-    "implement",
-    "follow_up",
-)
-
+from kamsim.vocabulary import COMPLAINT_STAGES, CUSTOMER_STAGES, STAGES
 
 def _field(default: Any, description: str, unit: str, **constraints: Any) -> Any:
     """A pydantic ``Field`` whose description ends with the unit and whose schema carries ``unit``."""

@@ -21,26 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Lifecycle stages in order (客户生命周期). ``won_back`` is a lost account that returned.
-STAGES: tuple[str, ...] = ("prospect", "new", "growing", "mature", "at_risk", "lost", "won_back")
-
-#: Event types of the ``events`` log.
-EVENT_TYPES: tuple[str, ...] = (
-    "order",  # a transaction: product, quantity, amount, margin
-    "visit",  # account-manager visit (hours in ``hours``)
-    "call",  # account-manager call
-    "qbr",  # quarterly business review
-    "complaint_opened",
-    "complaint_resolved",  # ``wait_days`` = days from opening to resolution
-    "survey",  # satisfaction survey answer, ``score`` 0-10
-    "contract_signed",
-    "contract_renewed",
-    "contract_ended",
-    "stage_change",  # ``stage_from`` -> ``stage_to``
-    "retention_offer",  # retention effort spent (``amount`` = cost, CU)
-    "winback_offer",
-)
-
+from kamsim.vocabulary import EVENT_TYPES, STAGES
 
 class SchemaError(ValueError):
     """A table does not match the kamsim schema (message names file/table, column and row)."""

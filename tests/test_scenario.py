@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kamsim.scenario import COMPLAINT_STAGES, Scenario
+from kamsim.scenario import Scenario
+from kamsim.vocabulary import COMPLAINT_STAGES
 from kamsim.schema import STAGES
 
 

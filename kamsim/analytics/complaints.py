@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.scenario import COMPLAINT_STAGES
+from kamsim.vocabulary import COMPLAINT_STAGES, parse_complaint_details
 
 #: Measures reported by :func:`complaint_stats`, in order.
 COMPLAINT_MEASURES: tuple[str, ...] = (
@@ -34,22 +34,6 @@ COMPLAINT_MEASURES: tuple[str, ...] = (
     "handling_days",
     "resolution_days",
 )
-
-
-def _parse_detail(detail: pd.Series) -> pd.DataFrame:
-    """``K000001|queue=0.00|accept=0.09|...`` -> complaint_id and one float column per key."""
-    records = []
-    for row, text in enumerate(detail.astype("string").fillna("").tolist()):
-        parts = text.split("|")
-        rec: dict[str, object] = {"complaint_id": parts[0] or None}
-        for part in parts[1:]:
-            key, sep, value = part.partition("=")
-            try:
-                rec[key] = float(value) if sep else np.nan
-            except ValueError:
-                raise ValueError(f"events: column 'detail' of complaint_resolved row {row}: bad value {part!r}") from None
-        records.append(rec)
-    return pd.DataFrame.from_records(records) if records else pd.DataFrame({"complaint_id": []})
 
 
 def complaint_table(events: pd.DataFrame, customer_col: str = "account_id", date_col: str = "date") -> pd.DataFrame:
@@ -64,7 +48,7 @@ def complaint_table(events: pd.DataFrame, customer_col: str = "account_id", date
     DataFrame
         ``complaint_id, account_id, opened, resolved_date`` (dates), ``resolved`` (bool),
         ``resolution_days``, ``queue_days``, ``handling_days`` (sum of the stages) and
-        ``<stage>_days`` for the six stages of :data:`kamsim.scenario.COMPLAINT_STAGES`;
+        ``<stage>_days`` for the six stages of :data:`kamsim.vocabulary.COMPLAINT_STAGES`;
         durations NaN for complaints not resolved in the log.  Sorted by opening date.
     """
     for col in ("event_type", "detail", "wait_days", customer_col, date_col):
@@ -80,11 +64,8 @@ def complaint_table(events: pd.DataFrame, customer_col: str = "account_id", date
             "opened": pd.to_datetime(opened[date_col]).to_numpy(dtype="datetime64[ns]"),
         }
     )
-    parsed = _parse_detail(done["detail"].reset_index(drop=True))
+    parsed = parse_complaint_details(done["detail"].reset_index(drop=True))
     stage_cols = list(COMPLAINT_STAGES)
-    for col in ["queue", *stage_cols]:
-        if col not in parsed.columns:
-            parsed[col] = np.nan
     right = pd.DataFrame(
         {
             "complaint_id": parsed["complaint_id"].astype("string").to_numpy(),

@@ -32,13 +32,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from kamsim.schema import STAGES
-
-#: Stages of a current customer (they order and can be lost): not ``prospect``, not ``lost``.
-CUSTOMER_STAGES: tuple[str, ...] = tuple(s for s in STAGES if s not in ("prospect", "lost"))
-
-#: Event types whose ``hours`` are account-manager effort.
-EFFORT_EVENTS: tuple[str, ...] = ("visit", "call", "qbr")
+from kamsim.vocabulary import CUSTOMER_STAGES, STAGES
+from kamsim.vocabulary import INTERACTION_TYPES as EFFORT_EVENTS
 
 #: Columns of :func:`acquisition_retention_costs`.
 COST_COLUMNS: tuple[str, ...] = ("activity", "hours", "cost", "units", "unit", "cost_per_unit", "ratio_to_retention")

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim.analytics.io import as_transactions
+from kamsim.vocabulary import INTERACTION_TYPES
 
 #: Value measures of :func:`product_mix` and :func:`kamsim.analytics.forecast.revenue_trend`.
 _VALUES = ("amount", "margin", "orders")
@@ -268,7 +269,7 @@ def needs_signals(
         return ev.loc[ev["event_type"] == kind].groupby("account_id").size().reindex(index, fill_value=0)
 
     orders = ev[ev["event_type"] == "order"]
-    contact = ev[ev["event_type"].isin(["visit", "call", "qbr"])]
+    contact = ev[ev["event_type"].isin(list(INTERACTION_TYPES))]
     surveys = ev[ev["event_type"] == "survey"]
     monthly = (
         orders.pivot_table(index="account_id", columns="period", values="amount", aggfunc="sum", fill_value=0.0)

@@ -37,12 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from kamsim.schema import CONTACTS
-
-#: Event types that count as an account-manager interaction (联系).
-INTERACTION_TYPES: tuple[str, ...] = ("visit", "call", "qbr")
-
-#: Stages of current customers (can be lost).
-CUSTOMER_STAGES: tuple[str, ...] = ("new", "growing", "mature", "at_risk", "won_back")
+from kamsim.vocabulary import CUSTOMER_STAGES, INTERACTION_TYPES
 
 #: Buying-centre roles of the contacts table (采购中心角色).
 CONTACT_ROLES: tuple[str, ...] = next(c.categories for c in CONTACTS if c.name == "role")  # type: ignore[assignment]

@@ -26,12 +26,9 @@ import pandas as pd
 from scipy.special import ndtri
 
 from kamsim.analytics.io import as_transactions
+from kamsim.vocabulary import DAYS_PER_MONTH
 
 KM_COLUMNS: tuple[str, ...] = ("timeline", "at_risk", "events", "censored", "survival", "ci_lower", "ci_upper")
-
-#: Days per month used to express durations in months (mean Gregorian month).
-DAYS_PER_MONTH = 30.4375
-
 
 def _km_one(d: np.ndarray, e: np.ndarray, z: float) -> pd.DataFrame:
     times, inverse = np.unique(d, return_inverse=True)

@@ -36,7 +36,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.relationships import INTERACTION_TYPES, month_window
+from kamsim.analytics.relationships import month_window
+from kamsim.vocabulary import INTERACTION_TYPES
 
 #: Event types of extra effort bought on top of the managers' regular hours (retention, win-back).
 EXTRA_EFFORT_TYPES: tuple[str, ...] = ("retention_offer", "winback_offer")

@@ -24,7 +24,8 @@ The model and its parameters are described in docs/engine.md.
 """
 
 from kamsim.engine.result import KPI_NAMES, PANEL_COLUMNS, SimulationResult
-from kamsim.engine.simulate import DAYS_PER_MONTH, simulate
+from kamsim.engine.simulate import simulate
+from kamsim.vocabulary import DAYS_PER_MONTH
 from kamsim.engine.warmstart import warm_start
 from kamsim.engine.theory import (
     AbsorbingChain,

@@ -33,7 +33,8 @@ import pandas as pd
 import simpy
 
 from kamsim.engine.orders import poisson_inverse
-from kamsim.scenario import COMPLAINT_STAGES, Scenario
+from kamsim.scenario import Scenario
+from kamsim.vocabulary import COMPLAINT_STAGES
 
 
 @dataclass

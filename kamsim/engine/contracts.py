@@ -26,6 +26,7 @@ import numpy as np
 
 from kamsim.engine.world import IS_CUSTOMER, LOST, World
 from kamsim.scenario import Scenario
+from kamsim.vocabulary import contract_details
 
 SIGNED, RENEWED, ENDED = "contract_signed", "contract_renewed", "contract_ended"
 
@@ -81,7 +82,7 @@ def start_of_month(scenario: Scenario, world: World, month: int, draws: Contract
     world.contract_end = np.where(renew | sign, month + term, np.where(ended, -1, world.contract_end))
     acc = np.flatnonzero(renew | ended | sign)
     kind = np.where(renew[acc], RENEWED, np.where(sign[acc], SIGNED, ENDED)).astype(object)
-    detail = np.where(ended[acc], "expired", np.char.add(np.char.add("term=", term[acc].astype(str)), "m")).astype(object)
+    detail = np.where(ended[acc], "expired", contract_details(term[acc])).astype(object)
     return ContractEvents(acc, kind, detail)
 
 
@@ -99,5 +100,5 @@ def after_transitions(
     world.contract_end = np.where(became_customer, month + 1 + term, np.where(new_stage == LOST, -1, world.contract_end))
     acc = np.flatnonzero(became_customer | became_lost)
     kind = np.where(became_customer[acc], SIGNED, ENDED).astype(object)
-    detail = np.where(became_customer[acc], np.char.add(np.char.add("term=", term[acc].astype(str)), "m"), "lost").astype(object)
+    detail = np.where(became_customer[acc], contract_details(term[acc]), "lost").astype(object)
     return ContractEvents(acc, kind, detail)

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kamsim.engine.world import AT_RISK, GROWING, IS_CUSTOMER, LOST, MATURE, NEW, PROSPECT, WON_BACK, World
-from kamsim.scenario import CUSTOMER_STAGES, Scenario
+from kamsim.scenario import Scenario
+from kamsim.vocabulary import CUSTOMER_STAGES
 
 #: Next stage on progress, by stage code (-1: no progress from this stage).
 NEXT_STAGE: np.ndarray = np.array([-1, GROWING, MATURE, -1, -1, -1, MATURE])

@@ -34,7 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamsim.scenario import CUSTOMER_STAGES, Scenario
+from kamsim.scenario import Scenario
+from kamsim.vocabulary import CUSTOMER_STAGES
 from kamsim.schema import STAGES
 
 #: Index of :meth:`SimulationResult.kpis`, in order.

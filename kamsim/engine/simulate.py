@@ -50,10 +50,9 @@ from kamsim.engine.orders import OrderDraws, OrderModel
 from kamsim.engine.result import PANEL_COLUMNS, SimulationResult
 from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
 from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
-from kamsim.scenario import COMPLAINT_STAGES, Scenario
+from kamsim.scenario import Scenario
+from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, complaint_details, complaint_ids
 
-#: Length of a simulated month in SimPy time units (days).
-DAYS_PER_MONTH: float = 365.25 / 12.0
 _INTERACTION_TYPES = np.array(["qbr", "visit", "call"], dtype=object)[[QBR, VISIT, CALL]]
 
 
@@ -223,8 +222,7 @@ class Run:
         start_day = m * DAYS_PER_MONTH
         rates = self.desk.rates(w.satisfaction, customer)
         acc_c, frac_c, ids_c = self.desk.open_month(m, start_day, DAYS_PER_MONTH, rates, d_complaints)
-        complaint_ids = np.array([f"K{i + 1:06d}" for i in ids_c], dtype=object)
-        log.add("complaint_opened", acc_c, m, frac_c, manager=w.manager_of[acc_c], detail=complaint_ids)
+        log.add("complaint_opened", acc_c, m, frac_c, manager=w.manager_of[acc_c], detail=complaint_ids(ids_c))
         new_complaints = np.bincount(acc_c, minlength=n)
         s_acc, s_score, s_frac = surveys(sc, w, d_surveys)
         log.add("survey", s_acc, m, s_frac, score=s_score)
@@ -321,13 +319,7 @@ class Run:
         stage_cols = [f"{s}_days" for s in COMPLAINT_STAGES]
         stage_vals = done[stage_cols].to_numpy()
         queue = done["queue_days"].to_numpy()
-        detail = np.array(
-            [
-                f"{cid}|queue={q:.2f}|" + "|".join(f"{s}={v:.2f}" for s, v in zip(COMPLAINT_STAGES, row))
-                for cid, q, row in zip(done["complaint_id"].to_numpy(dtype=object), queue, stage_vals)
-            ],
-            dtype=object,
-        )
+        detail = complaint_details(done["complaint_id"].to_numpy(dtype=object), queue, stage_vals)
         acc = np.asarray(self.desk.account, dtype=np.int64)[done.index.to_numpy()]
         self.log.add("complaint_resolved", acc, month, frac, wait_days=t - done["opened_day"].to_numpy(),
                      manager=self.world.manager_of[acc], detail=detail)

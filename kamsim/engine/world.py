@@ -13,24 +13,21 @@ Stages are stored as small integers in ``schema.STAGES`` order
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from kamsim.scenario import Scenario
-from kamsim.schema import STAGES
+from kamsim.vocabulary import CONTRACT_EVENTS, CUSTOMER_STAGES, STAGES, contract_term
 
 PROSPECT, NEW, GROWING, MATURE, AT_RISK, LOST, WON_BACK = range(len(STAGES))
 #: Stage labels indexable by stage code.
 STAGE_LABELS: np.ndarray = np.array(STAGES, dtype=object)
 #: True for stages of current customers (they order, complain, can be lost).
-IS_CUSTOMER: np.ndarray = np.array([s in ("new", "growing", "mature", "at_risk", "won_back") for s in STAGES])
+IS_CUSTOMER: np.ndarray = np.array([s in CUSTOMER_STAGES for s in STAGES])
 #: Months of order history kept for ``revenue_12m`` etc.
 HISTORY_MONTHS = 12
-
-_TERM_RE = re.compile(r"term=(\d+)m")
 
 
 def stage_codes(labels: pd.Series | np.ndarray, source: str = "accounts") -> np.ndarray:
@@ -171,7 +168,7 @@ class World:
             idx = pos.reindex(last.index).to_numpy()
             ok = ~np.isnan(idx)
             self.last_order_month[idx[ok].astype(np.int64)] = last.to_numpy(dtype="float64")[ok]
-        contracts = hist[hist["event_type"].isin(["contract_signed", "contract_renewed", "contract_ended"])]
+        contracts = hist[hist["event_type"].isin(list(CONTRACT_EVENTS))]
         if len(contracts):
             contracts = contracts.sort_values(["month", "event_id"], kind="stable")
             latest = contracts.groupby(contracts["account_id"].astype("object")).tail(1)
@@ -183,10 +180,10 @@ class World:
             details = latest["detail"].astype("object").to_numpy()[ok]
             for i, kind, month, detail in zip(idx, kinds, months, details):
                 has_contract_history[i] = True
-                match = _TERM_RE.search(detail) if isinstance(detail, str) else None
-                if kind != "contract_ended" and match:
+                term = contract_term(detail)
+                if kind != "contract_ended" and term is not None:
                     # signed at a month's end covers the next months; renewed at a month's start covers it
-                    end = month + int(match.group(1)) + (1 if kind == "contract_signed" else 0)
+                    end = month + term + (1 if kind == "contract_signed" else 0)
                     self.contract_end[i] = end if end > 0 else -1
         return has_contract_history
 

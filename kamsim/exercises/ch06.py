@@ -14,12 +14,13 @@ import pandas as pd
 from kamsim.exercises.compare import number, text
 from kamsim.exercises.core import exercise
 from kamsim.exercises.data import best_policy, policy_table, portfolio, run_comparison
+from kamsim.vocabulary import CUSTOMER_STAGES
 
 #: Dataset the chapter 06 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
 
-#: Customer stages of the absorbing chain (``lost`` absorbs).
-CUSTOMER_STAGES = ["new", "growing", "mature", "at_risk"]
+#: Transient stages of the exercise's absorbing chain: the customer stages before a loss (``lost`` absorbs).
+CHAIN_STAGES = [s for s in CUSTOMER_STAGES if s != "won_back"]
 
 #: Exercise 06.4: policies, replications, seed and horizon of the comparison.
 POLICIES_06_4 = ["status_quo", "blanket", "risk_targeted", "value_risk"]
@@ -65,7 +66,7 @@ def _survival_at(km: pd.DataFrame, month: float) -> float:
 def _chain():
     from kamsim.engine.theory import absorbing_chain
 
-    return absorbing_chain(_matrix().loc[CUSTOMER_STAGES, CUSTOMER_STAGES].to_numpy())
+    return absorbing_chain(_matrix().loc[CHAIN_STAGES, CHAIN_STAGES].to_numpy())
 
 
 @exercise(
@@ -154,12 +155,12 @@ def _mistakes_06_2() -> dict[str, float]:
         "at_risk. Sum the whole row of N (absorbing_chain(Q).t).": 1.0
         / (1.0 - float(_matrix().loc["mature", "mature"])),
         "that counts only the months spent in 'mature' (N[mature, mature]); add the months in at_risk: "
-        "use t = N 1.": float(_chain().N[CUSTOMER_STAGES.index("mature"), CUSTOMER_STAGES.index("mature")]),
+        "use t = N 1.": float(_chain().N[CHAIN_STAGES.index("mature"), CHAIN_STAGES.index("mature")]),
     },
 )
 def months_to_loss_from_mature() -> float:
     """Expected months before loss from ``mature``, absorbing chain of the ``small`` transition matrix."""
-    return float(_chain().t[CUSTOMER_STAGES.index("mature")])
+    return float(_chain().t[CHAIN_STAGES.index("mature")])
 
 
 @lru_cache(maxsize=1)

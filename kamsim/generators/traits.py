@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim.generators import tables
+from kamsim.vocabulary import DAYS_PER_MONTH
 
 #: Credit ratings, best first, with the upper bound of the 12-month default probability of each.
 RATING_BOUNDS: tuple[tuple[str, float], ...] = (
@@ -41,10 +42,6 @@ RATING_BOUNDS: tuple[tuple[str, float], ...] = (
     ("B", 0.15),
     ("CCC", 1.0),
 )
-
-#: Average days per month, used to turn tenure in months into calendar days.
-DAYS_PER_MONTH = 30.4375
-
 
 def _beta(mean: np.ndarray, concentration: float, rng: np.random.Generator) -> np.ndarray:
     """Beta draws with the given means (clipped to [0.05, 0.95]) and ``a + b = concentration``."""

@@ -30,14 +30,11 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from kamsim.vocabulary import CUSTOMER_STAGES, INACTIVE_STAGES
+
 #: Default cost of one hour of retention / win-back effort (CU per hour).
 DEFAULT_COST_PER_HOUR: float = 80.0
 
-#: Stages that are not served by regular account-manager hours.
-INACTIVE_STAGES: frozenset[str] = frozenset({"lost"})
-
-#: Stages of current customers (not prospects, not lost): the targets of retention effort.
-CUSTOMER_STAGES: frozenset[str] = frozenset({"new", "growing", "mature", "at_risk", "won_back"})
 
 
 class Policy:

@@ -1,0 +1,141 @@
+"""kamsim's vocabulary: lifecycle stages, event types, units and the formats of structured ``detail`` text.
+
+KAM example: a CRM export says an account is "at risk", that a complaint went
+through "investigate" and "follow up", and that a contract was signed "for 24
+months".  Every kamsim module speaks of these things with the same words, and
+this module is where the words are defined -- once:
+
+* lifecycle stages (客户生命周期): :data:`STAGES`, :data:`CUSTOMER_STAGES`, :data:`INACTIVE_STAGES`;
+* the six complaint-handling stages (投诉处理六步): :data:`COMPLAINT_STAGES`;
+* event types of the ``events`` log: :data:`EVENT_TYPES`, :data:`INTERACTION_TYPES`, :data:`CONTRACT_EVENTS`;
+* the length of a month: :data:`DAYS_PER_MONTH`;
+* the ``detail`` column's structured formats, each with its writer and parser:
+  complaint ids (:func:`complaint_ids`), resolved-complaint durations
+  (:func:`complaint_details` / :func:`parse_complaint_details`) and contract terms
+  (:func:`contract_details` / :func:`contract_term`).
+
+Nothing here imports the rest of kamsim: it is the bottom layer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+# ----------------------------------------------------------------------------- lifecycle
+
+#: Lifecycle stages in order (客户生命周期). ``won_back`` is a lost account that returned.
+STAGES: tuple[str, ...] = ("prospect", "new", "growing", "mature", "at_risk", "lost", "won_back")
+
+#: Stages of current customers (they order, complain, can be lost; targets of retention effort).
+CUSTOMER_STAGES: tuple[str, ...] = ("new", "growing", "mature", "at_risk", "won_back")
+
+#: Stages not served by regular account-manager hours.
+INACTIVE_STAGES: tuple[str, ...] = ("lost",)
+
+#: The six stages of complaint handling (投诉处理六步), in order.
+COMPLAINT_STAGES: tuple[str, ...] = (
+    "accept",
+    "investigate",
+    "analyse_cause",
+    "propose_solution",
+    "implement",
+    "follow_up",
+)
+
+# ----------------------------------------------------------------------------- events
+
+#: Event types of the ``events`` log.
+EVENT_TYPES: tuple[str, ...] = (
+    "order",  # a transaction: product, quantity, amount, margin
+    "visit",  # account-manager visit (hours in ``hours``)
+    "call",  # account-manager call
+    "qbr",  # quarterly business review
+    "complaint_opened",  # ``detail`` = complaint id (complaint_ids)
+    "complaint_resolved",  # ``wait_days`` = days from opening to resolution; ``detail``: complaint_details
+    "survey",  # satisfaction survey answer, ``score`` 0-10
+    "contract_signed",  # ``detail``: contract_details ("term=12m")
+    "contract_renewed",
+    "contract_ended",  # ``detail``: "expired" or "lost"
+    "stage_change",  # ``stage_from`` -> ``stage_to``
+    "retention_offer",  # retention effort spent (``amount`` = cost, CU)
+    "winback_offer",
+)
+
+#: Account-manager contacts (hours in ``hours``).
+INTERACTION_TYPES: tuple[str, ...] = ("visit", "call", "qbr")
+
+#: Contract events, in the order a contract lives through them.
+CONTRACT_EVENTS: tuple[str, ...] = ("contract_signed", "contract_renewed", "contract_ended")
+
+# ----------------------------------------------------------------------------- units
+
+#: Days in a simulated month (365.25 / 12): SimPy time is in days, the panel in months.
+DAYS_PER_MONTH: float = 365.25 / 12.0
+
+# ----------------------------------------------------------------------------- detail formats
+
+_TERM_RE = re.compile(r"term=(\d+)m")
+
+
+def complaint_ids(numbers: Iterable[int]) -> np.ndarray:
+    """Complaint ids ``K000001, ...`` for 0-based complaint numbers (``detail`` of ``complaint_opened``)."""
+    return np.array([f"K{i + 1:06d}" for i in numbers], dtype=object)
+
+
+def complaint_details(ids: Iterable[str], queue_days: Iterable[float], stage_days: np.ndarray) -> np.ndarray:
+    """``detail`` of ``complaint_resolved`` rows: ``K000001|queue=0.00|accept=0.09|...|follow_up=1.20``.
+
+    Parameters
+    ----------
+    ids
+        Complaint ids.
+    queue_days
+        Days each complaint waited for a handler.
+    stage_days
+        Array (complaints x 6) of stage durations in :data:`COMPLAINT_STAGES` order (days).
+    """
+    return np.array(
+        [
+            f"{cid}|queue={q:.2f}|" + "|".join(f"{s}={v:.2f}" for s, v in zip(COMPLAINT_STAGES, row))
+            for cid, q, row in zip(ids, queue_days, stage_days)
+        ],
+        dtype=object,
+    )
+
+
+def parse_complaint_details(detail: pd.Series) -> pd.DataFrame:
+    """Inverse of :func:`complaint_details`: columns ``complaint_id, queue`` and one per complaint stage (days).
+
+    Keys missing from a row are NaN; a value that is not a number raises ``ValueError`` naming the row.
+    """
+    records = []
+    for row, text in enumerate(detail.astype("string").fillna("").tolist()):
+        parts = text.split("|")
+        rec: dict[str, object] = {"complaint_id": parts[0] or None}
+        for part in parts[1:]:
+            key, sep, value = part.partition("=")
+            try:
+                rec[key] = float(value) if sep else np.nan
+            except ValueError:
+                raise ValueError(f"events: column 'detail' of complaint_resolved row {row}: bad value {part!r}") from None
+        records.append(rec)
+    table = pd.DataFrame.from_records(records) if records else pd.DataFrame({"complaint_id": []})
+    for col in ("queue", *COMPLAINT_STAGES):
+        if col not in table.columns:
+            table[col] = np.nan
+    return table
+
+
+def contract_details(term_months: np.ndarray) -> np.ndarray:
+    """``detail`` of signed / renewed contracts: ``"term=12m"`` for a term of 12 months (str array)."""
+    return np.char.add(np.char.add("term=", np.asarray(term_months).astype(str)), "m")
+
+
+def contract_term(detail: object) -> int | None:
+    """Term in months of a contract ``detail`` (``"term=24m"`` -> 24); None if it has no term."""
+    match = _TERM_RE.search(detail) if isinstance(detail, str) else None
+    return int(match.group(1)) if match else None
