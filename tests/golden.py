@@ -35,9 +35,7 @@ def _dir_sha(path: Path) -> str:
 
 def _bundles() -> dict[str, object]:
     from kamsim import policies
-    from kamsim.policies.cadence import CadenceAllocation
-    from kamsim.policies.data_quality import NoisyDataSegmentation
-    from kamsim.policies.needs import ProactiveDiscovery, ReactiveService
+    from kamsim.policies import CadenceAllocation, NoisyDataSegmentation, ProactiveDiscovery, ReactiveService
 
     out: dict[str, object] = {name: name for name in policies.BUNDLES}
     out["cadence"] = policies.PolicyBundle("abc", "none", CadenceAllocation(), name="cadence")

@@ -54,6 +54,13 @@ def make_state() -> pd.DataFrame:
             "churn_risk": [0.01, 0.03, 0.12, 0.06, 0.02, 0.30, np.nan, 0.08],
             "tier": pd.Categorical(["A", "A", "B", "C", "B", pd.NA, pd.NA, "C"], categories=["A", "B", "C"]),
             "manager_id": ["M001", "M001", "M002", "M002", "M001", "M002", "M001", "M002"],
+            # the engine's other state columns (kamsim.engine.world.World.state_frame)
+            "month": [3] * 8,
+            "contact_hours": [4.0, 2.0, 1.0, 1.0, 3.0, 0.0, 0.5, 1.0],
+            "open_complaints": [0, 0, 2, 0, 1, 0, 0, 0],
+            "months_in_stage": [10, 4, 2, 1, 12, 3, 6, 2],
+            "in_contract": [True, True, False, True, True, False, False, True],
+            "contract_months_left": [8, 3, 0, 11, 5, 0, 0, 7],
         },
         index=ids,
     )
@@ -505,3 +512,73 @@ def test_available_descriptions_are_plain_text():
 
     descriptions = " ".join(available()["description"])
     assert ":func:" not in descriptions and "``" not in descriptions
+
+
+# ----------------------------------------------------------------------------- one policy path
+
+
+def test_every_exported_policy_class_is_registered_under_its_kind_and_name():
+    exported = [getattr(policies, n) for n in policies.__all__]
+    concrete = [c for c in exported if isinstance(c, type) and issubclass(c, policies.Policy)
+                and c not in (policies.Policy, *policies.KINDS.values())]
+    assert len(concrete) >= 17
+    for cls in concrete:
+        assert policies.POLICIES[cls.kind][cls.name] is cls
+    listed = policies.available()
+    for kind, classes in policies.POLICIES.items():
+        assert set(listed.loc[listed.kind == kind, "name"]) == set(classes)
+
+
+def test_register_refuses_a_taken_name_and_a_wrong_base():
+    class Impostor(policies.AllocationPolicy):
+        name = "equal"
+
+    with pytest.raises(ValueError, match="'equal' is already used by EqualAllocation"):
+        policies.register(Impostor)
+
+    class Confused(policies.RetentionPolicy):
+        name = "confused"
+        kind = "allocation"
+
+    with pytest.raises(ValueError, match="must subclass AllocationPolicy"):
+        policies.register(Confused)
+    assert "confused" not in policies.POLICIES["allocation"]
+
+
+def test_a_registered_custom_policy_is_usable_by_name_in_a_bundle():
+    @policies.register
+    class Nothing(policies.RetentionPolicy):
+        """Spend nothing, under another name."""
+
+        name = "test_nothing"
+
+        def retain(self, state):
+            return self._hours(state, 0.0)
+
+    try:
+        bundle = PolicyBundle("abc", "test_nothing", "equal")
+        assert isinstance(bundle.retention, Nothing)
+        assert "test_nothing" in policies.available("retention")["name"].tolist()
+    finally:
+        del policies.POLICIES["retention"]["test_nothing"]
+
+
+def test_decide_checks_what_each_policy_returns():
+    class NotASeries(policies.AllocationPolicy):
+        name = "not_a_series"
+
+        def allocate(self, state, capacity_hours):
+            return [1.0] * len(state)
+
+    bundle = PolicyBundle("abc", "none", NotASeries(), name="odd")
+    with pytest.raises(ValueError, match=r"policy 'odd': allocate\(state, capacity_hours\) must return a pandas Series"):
+        bundle.decide(make_state(), CAPACITY)
+
+    class Infinite(policies.RetentionPolicy):
+        name = "infinite"
+
+        def retain(self, state):
+            return self._hours(state, np.inf)
+
+    with pytest.raises(ValueError, match=r"policy 'inf': retain\(state\) returned inf hours for account 'A00001'"):
+        PolicyBundle("abc", Infinite(), "equal", name="inf").decide(make_state(), CAPACITY)

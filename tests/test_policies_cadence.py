@@ -1,4 +1,4 @@
-"""kamsim.policies.cadence.CadenceAllocation: contact intervals per tier, stagger, capacity split, engine run."""
+"""kamsim.policies.allocation.cadence.CadenceAllocation: contact intervals per tier, stagger, capacity split, engine run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from kamsim.policies import EqualAllocation, PolicyBundle, TierAllocation
-from kamsim.policies.cadence import DEFAULT_INTERVALS, CadenceAllocation, stagger_offsets
+from kamsim.policies.allocation.cadence import DEFAULT_INTERVALS, CadenceAllocation, stagger_offsets
 
 
 def _state(tiers, stages=None, month=0, ids=None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from test_policies import make_state
 
 import kamsim
 from kamsim.policies import PolicyBundle, RFMSegmentation, ValuePotentialSegmentation
-from kamsim.policies.data_quality import NoisyDataSegmentation
+from kamsim.policies import NoisyDataSegmentation
 
 
 def test_without_errors_it_equals_the_inner_policy():

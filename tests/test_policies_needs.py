@@ -1,4 +1,4 @@
-"""kamsim.policies.needs: proactive needs discovery vs reactive service allocation (hand-computed states)."""
+"""kamsim.policies.allocation.discovery: proactive needs discovery vs reactive service allocation (hand-computed states)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 import kamsim
 from kamsim.policies import PolicyBundle
-from kamsim.policies.needs import ProactiveDiscovery, ReactiveService
+from kamsim.policies import ProactiveDiscovery, ReactiveService
 
 
 def _state() -> pd.DataFrame:

@@ -50,6 +50,7 @@ from kamsim.engine.orders import OrderDraws, OrderModel
 from kamsim.engine.result import PANEL_COLUMNS, SimulationResult
 from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
 from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
+from kamsim.policies import PolicyBundle, as_bundle
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, complaint_details, complaint_ids
 
@@ -62,56 +63,15 @@ def _scheduled_events(env: simpy.Environment) -> int:
     return int(next(counter)) if counter is not None else -1
 
 
-def resolve_policy(policy: Any) -> Any:
-    """A policy bundle from ``None`` (status quo), a registered name, or a bundle-like object.
-
-    Raises
-    ------
-    ValueError
-        ``policy: unknown ...`` for an unregistered name, or a wrong type.
-    """
-    from kamsim import policies
-
-    if policy is None:
-        return policies.PolicyBundle.default()
-    if isinstance(policy, str):
-        try:
-            return policies.get(policy)
-        except ValueError as exc:
-            raise ValueError(f"policy: {exc}") from None
-    if all(hasattr(policy, part) for part in ("segmentation", "retention", "allocation")):
-        return policy
-    raise ValueError(
-        f"policy: expected a PolicyBundle, a registered bundle name or None, got {type(policy).__name__}"
-    )
-
-
-def _hours(values: Any, index: pd.Index, what: str, policy: str) -> np.ndarray:
-    """Validate a policy's hours Series and return float hours aligned to ``index`` (missing = 0)."""
-    if not isinstance(values, pd.Series):
-        raise ValueError(f"policy {policy!r}: {what} must return a pandas Series, got {type(values).__name__}")
-    if not values.index.equals(index):
-        values = values.reindex(index)
-    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    arr = np.where(np.isnan(arr), 0.0, arr)
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"policy {policy!r}: {what} returned {float(arr[row])!r} hours for account {index[row]!r}; need finite >= 0"
-        )
-    return arr
-
-
 class Run:
     """State and SimPy processes of one simulation run (internal; use :func:`simulate`)."""
 
     def __init__(
-        self, scenario: Scenario, portfolio: Any, bundle: Any, seed: int | np.random.SeedSequence, months: int
+        self, scenario: Scenario, portfolio: Any, bundle: PolicyBundle, seed: int | np.random.SeedSequence, months: int
     ) -> None:
         self.scenario = scenario
         self.bundle = bundle
-        self.policy_name = str(getattr(bundle, "name", type(bundle).__name__))
+        self.policy_name = str(bundle.name)
         self.months = months
         self.rngs = streams(seed, ENGINE_STREAMS)
         self.world = World.from_portfolio(portfolio, scenario, self.rngs["contracts"])
@@ -142,19 +102,10 @@ class Run:
     # ------------------------------------------------------------------ policy
 
     def _decide(self, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        name = self.policy_name
-        tiers = self.bundle.segmentation.segment(state)
-        if not isinstance(tiers, pd.Series):
-            raise ValueError(f"policy {name!r}: segment(state) must return a pandas Series, got {type(tiers).__name__}")
-        if not tiers.index.equals(state.index):
-            tiers = tiers.reindex(state.index)
-        current = state.assign(tier=tiers.to_numpy())
-        retention = _hours(self.bundle.retention.retain(current), state.index, "retain(state)", name)
-        capacity = self.team.total_capacity
-        allocated = self.bundle.allocation.allocate(current, capacity)
-        allocation = _hours(allocated, state.index, "allocate(state, capacity_hours)", name)
-        tier_arr = tiers.astype("string").to_numpy(dtype=object, na_value=None)
-        return tier_arr, retention, allocation
+        """The bundle's checked decisions: tier labels (object array), retention and allocated hours."""
+        decided = self.bundle.decide(state, self.team.total_capacity)
+        tiers = decided["tier"].astype("string").to_numpy(dtype=object, na_value=None)
+        return tiers, decided["retention_hours"].to_numpy(), decided["allocated_hours"].to_numpy()
 
     # ------------------------------------------------------------------ the month
 
@@ -366,7 +317,7 @@ def _first_event_id(portfolio: Any) -> int:
 def simulate(
     scenario: Scenario | None,
     portfolio: Any,
-    policy: Any = None,
+    policy: PolicyBundle | str | None = None,
     seed: int = 0,
     *,
     months: int | None = None,
@@ -405,6 +356,6 @@ def simulate(
         raise ValueError(f"scenario: expected a kamsim Scenario, got {type(scenario).__name__}")
     seed = check_seed(seed)
     n_months = check_months(scenario.months if months is None else months)
-    bundle = resolve_policy(policy)
+    bundle = as_bundle(policy)
     run = Run(scenario, portfolio, bundle, seed, n_months)
     return run.run(start_date(portfolio), 0, _first_event_id(portfolio), seed, portfolio)

@@ -148,11 +148,9 @@ def run_replication(task: ReplicationTask) -> dict[str, float]:
     if simulate is None:
         from kamsim.engine import simulate
     portfolio = task.portfolio.build() if isinstance(task.portfolio, PortfolioSpec) else task.portfolio
-    policy = task.policy
-    if isinstance(policy, str):
-        from kamsim import policies as _policies
+    from kamsim.policies import as_bundle
 
-        policy = _policies.get(policy)
+    policy = as_bundle(task.policy)
     kwargs = {} if task.months is None else {"months": task.months}
     result = simulate(task.scenario, portfolio, policy, seed=task.seed, **kwargs)
     kpis = result.kpis()

@@ -16,27 +16,48 @@ method, and a :class:`PolicyBundle` combines one of each for the engine::
     )
 
 Write your own policy by subclassing :class:`SegmentationPolicy`,
-:class:`RetentionPolicy` or :class:`AllocationPolicy` (docs/policies.md).
+:class:`RetentionPolicy` or :class:`AllocationPolicy` (docs/policies.md); decorate it
+with :func:`register` to list it in the registry.
+
+The package is filed by kind: ``segmentation/``, ``retention.py``, ``allocation/``;
+``base.py`` holds the contracts and :class:`PolicyBundle`, ``registry.py`` turns names
+into objects, ``bundles.py`` defines the named bundles.
 """
 
-from kamsim.policies.allocation import (
-    DEFAULT_TIER_WEIGHTS,
-    EqualAllocation,
-    GreedyMarginalROI,
-    TierAllocation,
-    ValueProportionalAllocation,
-)
+# The contracts: three kinds of decision and the bundle that combines them
 from kamsim.policies.base import (
-    CUSTOMER_STAGES,
     DEFAULT_COST_PER_HOUR,
-    INACTIVE_STAGES,
     AllocationPolicy,
     Policy,
     PolicyBundle,
     RetentionPolicy,
     SegmentationPolicy,
 )
-from kamsim.policies.bundles import BUNDLES, POLICIES, as_bundle, available, get, get_policy
+
+# Names -> objects: the registry (filled as the modules below are imported)
+from kamsim.policies.registry import (
+    BUNDLES,
+    KINDS,
+    POLICIES,
+    as_bundle,
+    available,
+    get,
+    get_policy,
+    register,
+    register_bundle,
+)
+
+# Segmentation (客户分级)
+from kamsim.policies.segmentation import (
+    ABCSegmentation,
+    KAMMatrixSegmentation,
+    NoisyDataSegmentation,
+    RFMSegmentation,
+    ScreeningSegmentation,
+    ValuePotentialSegmentation,
+)
+
+# Retention and win-back (客户挽留)
 from kamsim.policies.retention import (
     BlanketRetention,
     NoRetention,
@@ -44,13 +65,25 @@ from kamsim.policies.retention import (
     ValueRiskRetention,
     WinBackCampaign,
 )
-from kamsim.policies.segmentation import (
-    ABCSegmentation,
-    KAMMatrixSegmentation,
-    RFMSegmentation,
-    ScreeningSegmentation,
-    ValuePotentialSegmentation,
+
+# Allocation of account-manager hours (资源分配)
+from kamsim.policies.allocation import (
+    DEFAULT_INTERVALS,
+    DEFAULT_TIER_WEIGHTS,
+    CadenceAllocation,
+    EqualAllocation,
+    GreedyMarginalROI,
+    ProactiveDiscovery,
+    ReactiveService,
+    TierAllocation,
+    ValueProportionalAllocation,
 )
+
+# The named bundles: status quo and one-decision alternatives
+from kamsim.policies import bundles as _bundles  # noqa: F401  (registers the bundles)
+
+# Stage groups the policies act on (defined in kamsim.vocabulary)
+from kamsim.vocabulary import CUSTOMER_STAGES, INACTIVE_STAGES
 
 __all__ = [
     "ABCSegmentation",
@@ -58,17 +91,23 @@ __all__ = [
     "BUNDLES",
     "BlanketRetention",
     "CUSTOMER_STAGES",
+    "CadenceAllocation",
     "DEFAULT_COST_PER_HOUR",
+    "DEFAULT_INTERVALS",
     "DEFAULT_TIER_WEIGHTS",
     "EqualAllocation",
     "GreedyMarginalROI",
     "INACTIVE_STAGES",
     "KAMMatrixSegmentation",
+    "KINDS",
     "NoRetention",
+    "NoisyDataSegmentation",
     "POLICIES",
     "Policy",
     "PolicyBundle",
+    "ProactiveDiscovery",
     "RFMSegmentation",
+    "ReactiveService",
     "RetentionPolicy",
     "RiskTargetedRetention",
     "ScreeningSegmentation",
@@ -82,4 +121,6 @@ __all__ = [
     "available",
     "get",
     "get_policy",
+    "register",
+    "register_bundle",
 ]

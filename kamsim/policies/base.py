@@ -229,6 +229,30 @@ def cap_to_budget(hours: np.ndarray, priority: np.ndarray, budget_hours: float |
     return out
 
 
+def check_hours(values: object, index: pd.Index, what: str, policy: str) -> np.ndarray:
+    """A policy's hours Series as float hours aligned to ``index`` (missing = 0).
+
+    Raises
+    ------
+    ValueError
+        Naming the policy and ``what`` it was asked, for a non-Series or for hours that are
+        negative or not finite (with the first such account).
+    """
+    if not isinstance(values, pd.Series):
+        raise ValueError(f"policy {policy!r}: {what} must return a pandas Series, got {type(values).__name__}")
+    if not values.index.equals(index):
+        values = values.reindex(index)
+    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    arr = np.where(np.isnan(arr), 0.0, arr)
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"policy {policy!r}: {what} returned {float(arr[row])!r} hours for account {index[row]!r}; need finite >= 0"
+        )
+    return arr
+
+
 def check_capacity(capacity_hours: float, policy: str) -> float:
     """Validate ``capacity_hours`` (finite, >= 0) and return it as float."""
     try:
@@ -304,7 +328,7 @@ class PolicyBundle:
         for kind, base in self._KINDS.items():
             value = getattr(self, kind)
             if isinstance(value, str):
-                from kamsim.policies.bundles import get_policy  # registry imports this module
+                from kamsim.policies.registry import get_policy  # the registry imports this module
 
                 value = get_policy(kind, value)
                 setattr(self, kind, value)
@@ -336,21 +360,35 @@ class PolicyBundle:
         return out
 
     def decide(self, state: pd.DataFrame, capacity_hours: float) -> pd.DataFrame:
-        """Run the three decisions for one month.
+        """Run the three decisions for one month and check what each policy returned.
 
         The new tiers replace ``state["tier"]`` (on a copy) before retention
         and allocation are asked, so tier-based policies see this month's tiers.
+        The engine calls this every month.
 
         Returns
         -------
         DataFrame
-            Index ``state.index``; columns ``tier`` (categorical), ``retention_hours`` and
-            ``allocated_hours`` (float, hours).
+            Index ``state.index``; columns ``tier`` (as returned by the segmentation),
+            ``retention_hours`` and ``allocated_hours`` (float hours, >= 0; missing = 0).
+
+        Raises
+        ------
+        ValueError
+            Naming the bundle and the decision, if a policy returns something other than a
+            Series, or hours that are negative or not finite (with the account).
         """
+        name = str(self.name)
         tiers = self.segmentation.segment(state)
-        current = state.assign(tier=tiers)
-        retention = self.retention.retain(current)
-        allocation = self.allocation.allocate(current, capacity_hours)
+        if not isinstance(tiers, pd.Series):
+            raise ValueError(f"policy {name!r}: segment(state) must return a pandas Series, got {type(tiers).__name__}")
+        if not tiers.index.equals(state.index):
+            tiers = tiers.reindex(state.index)
+        current = state.assign(tier=tiers.to_numpy())
+        retention = check_hours(self.retention.retain(current), state.index, "retain(state)", name)
+        allocation = check_hours(
+            self.allocation.allocate(current, capacity_hours), state.index, "allocate(state, capacity_hours)", name
+        )
         return pd.DataFrame(
             {"tier": tiers, "retention_hours": retention, "allocated_hours": allocation}, index=state.index
         )

@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from kamsim.policies.base import (
-    CUSTOMER_STAGES,
     DEFAULT_COST_PER_HOUR,
     RetentionPolicy,
     cap_to_budget,
@@ -35,6 +34,8 @@ from kamsim.policies.base import (
     column,
     in_stages,
 )
+from kamsim.policies.registry import register
+from kamsim.vocabulary import CUSTOMER_STAGES
 
 
 class _BudgetedRetention(RetentionPolicy):
@@ -46,6 +47,7 @@ class _BudgetedRetention(RetentionPolicy):
         check_non_negative(self.cost_per_hour, "cost_per_hour", self.name)
 
 
+@register
 class NoRetention(RetentionPolicy):
     """No retention effort: zero extra hours for every account (the status quo)."""
 
@@ -60,6 +62,7 @@ class NoRetention(RetentionPolicy):
         return self._hours(state, 0.0)
 
 
+@register
 class BlanketRetention(_BudgetedRetention):
     """Every current customer gets the same extra hours (一视同仁).
 
@@ -101,6 +104,7 @@ class BlanketRetention(_BudgetedRetention):
         return self._hours(state, np.where(mask, per, 0.0))
 
 
+@register
 class RiskTargetedRetention(_BudgetedRetention):
     """Extra hours for current customers whose churn risk is high (风险预警).
 
@@ -158,6 +162,7 @@ class RiskTargetedRetention(_BudgetedRetention):
         return self._hours(state, cap_to_budget(hours, risk, self.budget_hours))
 
 
+@register
 class ValueRiskRetention(_BudgetedRetention):
     """Extra hours where the expected margin at risk is largest (value x risk, 价值 x 风险).
 
@@ -207,6 +212,7 @@ class ValueRiskRetention(_BudgetedRetention):
         return self._hours(state, cap_to_budget(hours, var, self.budget_hours))
 
 
+@register
 class WinBackCampaign(_BudgetedRetention):
     """Win-back effort (客户赢回) for lost accounts that were worth more than ``min_value``.
 

@@ -34,6 +34,7 @@ from kamsim.policies.base import (
     in_stages,
     require_columns,
 )
+from kamsim.policies.registry import register
 
 #: Default tier weights of :class:`TierAllocation`, covering the labels of every built-in segmentation.
 DEFAULT_TIER_WEIGHTS: dict[str, float] = {
@@ -58,6 +59,7 @@ def _share(capacity: float, weights: np.ndarray) -> np.ndarray:
     return capacity * (weights / total)
 
 
+@register
 class EqualAllocation(AllocationPolicy):
     """Every active account gets the same hours (平均分配, the status quo).
 
@@ -85,6 +87,7 @@ class EqualAllocation(AllocationPolicy):
         return self._allocation(state, _share(cap, self.eligible(state).astype("float64")))
 
 
+@register
 class TierAllocation(AllocationPolicy):
     """Hours in proportion to a weight per tier (分级服务): e.g. an A account gets four times a C account.
 
@@ -122,6 +125,7 @@ class TierAllocation(AllocationPolicy):
         return self._allocation(state, _share(cap, w))
 
 
+@register
 class ValueProportionalAllocation(AllocationPolicy):
     """Hours in proportion to account value, after a small equal floor (按价值分配).
 
@@ -170,6 +174,7 @@ class ValueProportionalAllocation(AllocationPolicy):
         return self._allocation(state, hours)
 
 
+@register
 class GreedyMarginalROI(AllocationPolicy):
     """Greedy allocation in blocks of hours by marginal expected margin saved per hour (边际回报).
 

@@ -18,8 +18,7 @@ With the same ``focus_share`` the two policies spend exactly the same hours;
 a comparison with :func:`kamsim.compare` against :class:`EqualAllocation`
 therefore isolates *targeting*.  Build bundles in a notebook::
 
-    from kamsim.policies import PolicyBundle
-    from kamsim.policies.needs import ProactiveDiscovery, ReactiveService
+    from kamsim.policies import PolicyBundle, ProactiveDiscovery, ReactiveService
     proactive = PolicyBundle("abc", "none", ProactiveDiscovery(), name="proactive")
     reactive = PolicyBundle("abc", "none", ReactiveService(), name="reactive")
 
@@ -35,7 +34,6 @@ import numpy as np
 import pandas as pd
 
 from kamsim.policies.base import (
-    CUSTOMER_STAGES,
     AllocationPolicy,
     active_mask,
     check_capacity,
@@ -45,6 +43,8 @@ from kamsim.policies.base import (
     in_stages,
     require_columns,
 )
+from kamsim.policies.registry import register
+from kamsim.vocabulary import CUSTOMER_STAGES
 
 
 def _split(capacity: float, base_mask: np.ndarray, focus_mask: np.ndarray, focus_share: float) -> np.ndarray:
@@ -60,6 +60,7 @@ def _split(capacity: float, base_mask: np.ndarray, focus_mask: np.ndarray, focus
     return hours
 
 
+@register
 class ProactiveDiscovery(AllocationPolicy):
     """Base service for all, extra hours for the accounts with the largest untapped opportunity.
 
@@ -107,6 +108,7 @@ class ProactiveDiscovery(AllocationPolicy):
         return self._allocation(state, hours)
 
 
+@register
 class ReactiveService(AllocationPolicy):
     """Base service for all, extra hours for the accounts that show a trouble signal.
 

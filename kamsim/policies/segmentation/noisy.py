@@ -25,8 +25,10 @@ import pandas as pd
 from kamsim.analytics.data_quality import degrade
 from kamsim._random import check_seed
 from kamsim.policies.base import SegmentationPolicy, check_fraction, check_non_negative
+from kamsim.policies.registry import register
 
 
+@register
 class NoisyDataSegmentation(SegmentationPolicy):
     """Run ``inner`` on a copy of ``state`` with noisy / missing ``columns``.
 
@@ -70,7 +72,7 @@ class NoisyDataSegmentation(SegmentationPolicy):
 
     def _resolve(self, inner: SegmentationPolicy | str) -> SegmentationPolicy:
         if isinstance(inner, str):
-            from kamsim.policies.bundles import get_policy
+            from kamsim.policies.registry import get_policy
 
             inner = get_policy("segmentation", inner)
         if not isinstance(inner, SegmentationPolicy):

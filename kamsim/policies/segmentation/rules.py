@@ -31,6 +31,7 @@ from kamsim.analytics.concentration import abc_classes
 from kamsim.analytics.rfm import rfm_scores
 from kamsim.analytics.tiers import kam_matrix, screening_scorecard, value_potential_tiers
 from kamsim.policies.base import SegmentationPolicy, check_fraction, check_non_negative, column
+from kamsim.policies.registry import register
 
 #: Average days per month, to turn ``months_since_order`` into the days RFM recency uses.
 DAYS_PER_MONTH: float = 365.25 / 12
@@ -52,6 +53,7 @@ def _pct_rank(values: np.ndarray) -> np.ndarray:
     return pd.Series(values).rank(method="average", pct=True).to_numpy(dtype="float64")
 
 
+@register
 class ABCSegmentation(SegmentationPolicy):
     """ABC / Pareto grading (ABC分类) on 12-month revenue via :func:`kamsim.analytics.abc_classes`.
 
@@ -94,6 +96,7 @@ class ABCSegmentation(SegmentationPolicy):
         return self._labels(state, abc_classes(values, thresholds=self.thresholds).to_numpy())
 
 
+@register
 class RFMSegmentation(SegmentationPolicy):
     """RFM segments (RFM客户细分) from recency, frequency and monetary value, via :func:`kamsim.analytics.rfm.rfm_scores`.
 
@@ -137,6 +140,7 @@ class RFMSegmentation(SegmentationPolicy):
         return self._labels(state, scores["segment"].to_numpy(dtype=object))
 
 
+@register
 class ValuePotentialSegmentation(SegmentationPolicy):
     """Value x potential tiers 核心 / 重要 / 一般 (core / important / general).
 
@@ -184,6 +188,7 @@ class ValuePotentialSegmentation(SegmentationPolicy):
         return self._labels(state, tiers.to_numpy(dtype=object))
 
 
+@register
 class KAMMatrixSegmentation(SegmentationPolicy):
     """KAM matrix (大客户矩阵): account attractiveness x our relative position.
 
@@ -220,6 +225,7 @@ class KAMMatrixSegmentation(SegmentationPolicy):
         return self._labels(state, kam_matrix(attractiveness, position).to_numpy(dtype=object))
 
 
+@register
 class ScreeningSegmentation(SegmentationPolicy):
     """Five-criteria key-account screening (大客户筛选): total score >= ``pass_score`` -> ``key``, else ``standard``.
 

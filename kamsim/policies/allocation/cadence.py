@@ -4,7 +4,7 @@ KAM example: a sales director with too few account-manager hours writes a
 contact plan -- "A accounts every month, B accounts every quarter, C accounts
 twice a year".  In a given month only the accounts that are *due* get a
 contact, and the team's hours are shared among them.  Compare this with the
-other allocation rules in :mod:`kamsim.policies.allocation`, which touch every
+other allocation rules in :mod:`kamsim.policies.allocation.shares`, which touch every
 active account every month and only vary *how many* hours each gets.
 
 :class:`CadenceAllocation` implements such a plan as an allocation policy:
@@ -23,7 +23,7 @@ The policy stays a pure function of ``state`` (it reads the ``month``,
 ``tier``, ``stage`` columns and the index): no randomness, no memory.
 
 >>> import pandas as pd
->>> from kamsim.policies.cadence import CadenceAllocation
+>>> from kamsim.policies import CadenceAllocation
 >>> state = pd.DataFrame({"stage": ["mature", "mature"], "tier": ["A", "C"], "month": [0, 0]},
 ...                      index=pd.Index(["A00001", "A00002"], name="account_id"))
 >>> CadenceAllocation({"A": 1, "C": 1}).allocate(state, 10.0).tolist()
@@ -47,6 +47,7 @@ from kamsim.policies.base import (
     in_stages,
     require_columns,
 )
+from kamsim.policies.registry import register
 
 #: Default contact intervals (months) of :class:`CadenceAllocation` for ABC tiers:
 #: A monthly, B quarterly, C half-yearly.
@@ -72,6 +73,7 @@ def stagger_offsets(account_ids: pd.Index | list[str]) -> np.ndarray:
     return np.array([zlib.crc32(str(a).encode("utf-8")) for a in account_ids], dtype="int64")
 
 
+@register
 class CadenceAllocation(AllocationPolicy):
     """Contact every tier at its own interval (A monthly, B quarterly, ...); due accounts share the hours.
 
