@@ -19,10 +19,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from kamsim._version import __version__
 
 _LAZY: dict[str, str] = {
-    "generate_portfolio": "kamsim.generators",
+    "generate_portfolio": "kamsim.synthetic",
     "Portfolio": "kamsim.portfolio",
     "Scenario": "kamsim.scenario",
     "simulate": "kamsim.engine",

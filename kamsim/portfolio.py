@@ -28,6 +28,7 @@ import pandas as pd
 
 from kamsim import schema
 from kamsim._files import write_dir_atomic
+from kamsim._measures import top_share
 from kamsim.schema import SchemaError
 
 #: Marker written in schema.json; a folder without it is not a kamsim portfolio.
@@ -125,8 +126,6 @@ class Portfolio:
 
     def top_share(self, top: float = 0.2, column: str = "annual_potential_spend") -> float:
         """Share (0-1) of ``accounts[column]`` held by the largest ``top`` fraction of accounts."""
-        from kamsim.analytics.concentration import top_share
-
         if column not in self.accounts.columns:
             raise ValueError(f"accounts has no column {column!r}")
         return top_share(self.accounts[column].to_numpy(dtype="float64"), top=top)

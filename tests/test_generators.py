@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
-import types
 
 import numpy as np
 import pandas as pd
@@ -40,7 +38,6 @@ def small_zh() -> Portfolio:
 
 
 def test_top_level_export_and_schema(small: Portfolio) -> None:
-    assert kamsim.generate_portfolio is generate_portfolio
     assert isinstance(small, Portfolio)
     for name, frame in small.tables().items():
         assert list(frame.columns) == schema.column_names(name)
@@ -280,7 +277,6 @@ def test_name_factory() -> None:
         ({"n_managers": 0}, "n_managers"),
         ({"pareto_shape": 0.0}, "pareto_shape"),
         ({"pareto_shape": "heavy"}, "pareto_shape"),
-        ({"history_months": -1}, "history_months"),
         ({"as_of": "2024-13-40"}, "as_of"),
         ({"as_of": 20240101}, "as_of"),
     ],
@@ -289,28 +285,3 @@ def test_bad_input(kwargs: dict, match: str) -> None:
     args = {"n_accounts": 10, "seed": 1, **kwargs}
     with pytest.raises(ValueError, match=match):
         generate_portfolio(**args)
-
-
-def test_history_months_calls_engine_warm_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-
-    def warm_start(portfolio: Portfolio, months: int, scenario: object, seed: int) -> Portfolio:
-        calls.append((months, scenario, seed))
-        events = schema.empty_frame("events")
-        row = {c: None for c in events.columns}
-        row.update(event_id=0, account_id="A00001", date="2023-12-15", month=-1, event_type="order",
-                   product_id="P001", quantity=2.0, amount=100.0, margin=30.0)
-        portfolio.events = pd.DataFrame([row])
-        return portfolio
-
-    monkeypatch.setitem(sys.modules, "kamsim.engine", types.SimpleNamespace(warm_start=warm_start))
-    p = generate_portfolio(10, seed=1, history_months=6, scenario="sc")
-    assert calls == [(6, "sc", 1)]
-    assert p.meta["history_months"] == 6
-    assert len(p.transactions) == 1
-
-
-def test_history_months_without_engine_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "kamsim.engine", types.SimpleNamespace())
-    with pytest.raises(ValueError, match="warm_start"):
-        generate_portfolio(10, seed=1, history_months=3)

@@ -13,16 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-
-def _values(values: Sequence[float] | pd.Series | np.ndarray) -> np.ndarray:
-    arr = np.asarray(values, dtype="float64")
-    if arr.ndim != 1:
-        raise ValueError("values must be one-dimensional")
-    if np.isnan(arr).any():
-        raise ValueError("values contain NaN")
-    if (arr < 0).any():
-        raise ValueError("values must be non-negative")
-    return arr
+from kamsim._measures import nonnegative_values as _values
+from kamsim._measures import top_share as _top_share
 
 
 def lorenz_curve(values: Sequence[float] | pd.Series | np.ndarray) -> pd.DataFrame:
@@ -57,13 +49,7 @@ def top_share(values: Sequence[float] | pd.Series | np.ndarray, top: float = 0.2
 
     The number of top accounts is ``ceil(top * n)``.
     """
-    if not 0 < top <= 1:
-        raise ValueError(f"top must be in (0, 1], got {top}")
-    arr = np.sort(_values(values))[::-1]
-    if arr.size == 0 or arr.sum() == 0:
-        return 0.0
-    k = int(np.ceil(top * arr.size))
-    return float(arr[:k].sum() / arr.sum())
+    return _top_share(values, top)
 
 
 def abc_classes(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95)) -> pd.Series:

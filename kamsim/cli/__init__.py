@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kamsim",
         description="Key Account Management course kit and portfolio simulator.",
     )
-    from kamsim import __version__
+    from kamsim._version import __version__
 
     parser.add_argument("--version", action="version", version=f"kamsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -53,7 +53,7 @@ def _check_args(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the portfolio described by ``args`` and write it to ``args.out``; return the exit code."""
-    from kamsim.generators import generate_portfolio
+    from kamsim.synthetic import generate_portfolio
     from kamsim.portfolio import is_portfolio_dir
 
     _check_args(args)

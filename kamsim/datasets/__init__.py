@@ -61,9 +61,7 @@ def datasets_dir() -> Path:
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override)
-    import kamsim
-
-    return Path(kamsim.__file__).resolve().parents[1] / "datasets"
+    return Path(__file__).resolve().parents[2] / "datasets"
 
 
 def load(name: str) -> Portfolio:
@@ -87,7 +85,7 @@ def load(name: str) -> Portfolio:
 
 def generate(name: str) -> Portfolio:
     """Generate dataset ``name`` in memory from its registry entry (no files)."""
-    from kamsim.generators import generate_portfolio
+    from kamsim.synthetic import generate_portfolio
 
     spec = _spec(name)
     return generate_portfolio(

@@ -33,12 +33,13 @@ def _scores() -> pd.Series:
 @lru_cache(maxsize=4)
 def _complaints(handlers: int | None) -> pd.DataFrame:
     """``SimulationResult.complaints`` of the 05.2 run (``handlers=None``: the scenario default)."""
-    import kamsim
+    from kamsim.engine import simulate
+    from kamsim.scenario import Scenario
 
-    scenario = kamsim.Scenario(months=QUEUE_MONTHS)
+    scenario = Scenario(months=QUEUE_MONTHS)
     if handlers is not None:
         scenario = scenario.updated({"complaints.handlers": handlers})
-    result = kamsim.simulate(scenario, portfolio(DATASET), seed=QUEUE_SEED)
+    result = simulate(scenario, portfolio(DATASET), seed=QUEUE_SEED)
     return result.complaints
 
 

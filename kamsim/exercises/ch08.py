@@ -93,9 +93,7 @@ def manager_utilisation() -> float:
 
 def allocation_scenario_path() -> Path:
     """``scenarios/am_allocation.yaml`` of the kamsim repository (next to the shipped datasets)."""
-    import kamsim
-
-    return Path(kamsim.__file__).resolve().parents[1] / "scenarios" / "am_allocation.yaml"
+    return Path(__file__).resolve().parents[2] / "scenarios" / "am_allocation.yaml"
 
 
 @lru_cache(maxsize=1)

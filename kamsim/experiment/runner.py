@@ -93,7 +93,7 @@ class PortfolioSpec:
 
 @functools.lru_cache(maxsize=4)
 def _generate_cached(spec: PortfolioSpec) -> Portfolio:
-    from kamsim.generators import generate_portfolio
+    from kamsim.synthetic import generate_portfolio
 
     return generate_portfolio(spec.n_accounts, spec.seed, spec.locale, **dict(spec.options))
 

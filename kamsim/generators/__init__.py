@@ -4,7 +4,8 @@ The generator combines curated tables (:mod:`~kamsim.generators.tables`),
 firmographics and Faker names (:mod:`~kamsim.generators.firmographics`),
 heavy-tailed value (:mod:`~kamsim.generators.value`), latent traits and
 lifecycle (:mod:`~kamsim.generators.traits`) and the contacts, catalogue and
-team (:mod:`~kamsim.generators.relations`).
+team (:mod:`~kamsim.generators.relations`).  The generators are pure: they never run
+the engine; :mod:`kamsim.synthetic` adds simulated history on top.
 """
 
 from kamsim.generators.portfolio_builder import GENERATOR_STREAMS, default_n_managers, generate_portfolio

@@ -4,8 +4,8 @@ A trainer needs a realistic customer base to teach with: a few hundred or
 thousand B2B accounts where a fifth hold most of the value, each with a
 buying centre, an account manager and a place in the customer lifecycle::
 
-    >>> import kamsim
-    >>> p = kamsim.generate_portfolio(200, seed=1)
+    >>> from kamsim.generators import generate_portfolio
+    >>> p = generate_portfolio(200, seed=1)
     >>> len(p.accounts), round(p.top_share(), 2) > 0.7
     (200, True)
 
@@ -13,19 +13,21 @@ Each part of the portfolio draws from its own named random stream
 (:func:`kamsim._random.streams`), so changing, say, the number of products
 does not change the accounts.  The same arguments and seed give identical
 tables; nothing depends on the clock.
+
+The portfolio has no history (``events`` is empty): :func:`kamsim.generate_portfolio`
+(:mod:`kamsim.synthetic`) adds months of simulated CRM history with the engine's warm start.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-import kamsim
 from kamsim import _random
+from kamsim._version import __version__
 from kamsim.generators import relations, tables
 from kamsim.generators.firmographics import NameFactory, draw_firmographics
 from kamsim.generators.traits import draw_lifecycle, draw_traits
@@ -55,7 +57,8 @@ def default_n_managers(n_accounts: int) -> int:
     return max(2, math.ceil(n_accounts / ACCOUNTS_PER_MANAGER))
 
 
-def _check_count(value: object, field: str, minimum: int) -> int:
+def check_count(value: object, field: str, minimum: int) -> int:
+    """``value`` as an int >= ``minimum``; ``ValueError`` naming ``field`` otherwise (bools are refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{field} must be an integer, got {value!r}")
     if value < minimum:
@@ -84,8 +87,6 @@ def generate_portfolio(
     n_products: int = 12,
     pareto_shape: float = DEFAULT_PARETO_SHAPE,
     as_of: str | date = "2024-01-01",
-    history_months: int = 0,
-    scenario: Any = None,
 ) -> Portfolio:
     """Generate a reproducible synthetic key-account portfolio.
 
@@ -107,11 +108,6 @@ def generate_portfolio(
         the default 1.16 puts 70-85% of spend in the top 20% of accounts.
     as_of
         Portfolio date (ISO date): acquisition dates lie before it.
-    history_months
-        Months of history to simulate before ``as_of`` with
-        ``kamsim.engine.warm_start`` (0 = no history, ``events`` empty).
-    scenario
-        Scenario for the warm start (``None`` = engine default).
 
     Returns
     -------
@@ -119,13 +115,12 @@ def generate_portfolio(
         Validated tables; ``meta`` holds ``seed, locale, n_accounts, as_of,
         currency, kamsim_version, history_months`` and the generator parameters.
     """
-    n = _check_count(n_accounts, "n_accounts", 1)
+    n = check_count(n_accounts, "n_accounts", 1)
     seed = _random.check_seed(seed)
     if locale not in tables.LOCALES:
         raise ValueError(f"locale must be one of {list(tables.LOCALES)}, got {locale!r}")
-    n_mgr = default_n_managers(n) if n_managers is None else _check_count(n_managers, "n_managers", 1)
-    n_prod = _check_count(n_products, "n_products", 1)
-    months = _check_count(history_months, "history_months", 0)
+    n_mgr = default_n_managers(n) if n_managers is None else check_count(n_managers, "n_managers", 1)
+    n_prod = check_count(n_products, "n_products", 1)
     if isinstance(pareto_shape, bool) or not isinstance(pareto_shape, (int, float, np.floating, np.integer)):
         raise ValueError(f"pareto_shape must be a positive number, got {pareto_shape!r}")
     ts = _parse_as_of(as_of)
@@ -163,13 +158,13 @@ def generate_portfolio(
         "n_accounts": n,
         "as_of": ts.date().isoformat(),
         "currency": tables.CURRENCY,
-        "kamsim_version": kamsim.__version__,
+        "kamsim_version": __version__,
         "history_months": 0,
         "n_managers": n_mgr,
         "n_products": n_prod,
         "pareto_shape": float(pareto_shape),
     }
-    portfolio = Portfolio(
+    return Portfolio(
         accounts=accounts,
         contacts=contacts,
         products=products,
@@ -177,20 +172,3 @@ def generate_portfolio(
         events=empty_frame("events"),
         meta=meta,
     ).validate()
-    if months > 0:
-        portfolio = _warm_start(portfolio, months, scenario, seed)
-    return portfolio
-
-
-def _warm_start(portfolio: Portfolio, months: int, scenario: Any, seed: int) -> Portfolio:
-    """Run ``kamsim.engine.warm_start`` (imported lazily) and record ``history_months``."""
-    try:
-        from kamsim.engine import warm_start
-    except ImportError as exc:
-        raise ValueError(
-            f"history_months={months} needs kamsim.engine.warm_start, which is not available ({exc}); "
-            "use history_months=0"
-        ) from None
-    result = warm_start(portfolio, months, scenario, seed)
-    result.meta = {**portfolio.meta, **result.meta, "history_months": months}
-    return result.validate()
