@@ -71,6 +71,11 @@ INTERACTION_TYPES: tuple[str, ...] = ("visit", "call", "qbr")
 #: Contract events, in the order a contract lives through them.
 CONTRACT_EVENTS: tuple[str, ...] = ("contract_signed", "contract_renewed", "contract_ended")
 
+# ----------------------------------------------------------------------------- policies
+
+#: The three monthly decisions a policy bundle makes, in the order it makes them.
+POLICY_KINDS: tuple[str, ...] = ("segmentation", "retention", "allocation")
+
 # ----------------------------------------------------------------------------- units
 
 #: Days in a simulated month (365.25 / 12): SimPy time is in days, the panel in months.

@@ -21,7 +21,19 @@ from __future__ import annotations
 import argparse
 
 from kamsim.cli import CLIError
-from kamsim.cli.simulate import check_common, check_out, load_inputs
+from kamsim.generators import DEFAULT_ACCOUNTS
+from kamsim.cli._common import (
+    add_months,
+    add_out,
+    add_overwrite,
+    add_portfolio_source,
+    add_seed,
+    at_least,
+    check_out,
+    check_run_options,
+    load_scenario,
+    split_names,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,28 +48,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--policies", metavar="A,B,C", required=True, help="comma-separated bundle names (kamsim policies)")
     p.add_argument("--replications", type=int, default=20, metavar="R", help="replications per policy (>= 2, default 20)")
     p.add_argument("--workers", type=int, default=1, metavar="W", help="worker processes (default 1 = serial)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="master seed (>= 0, default 0)")
+    add_seed(p, "master seed")
     p.add_argument("--baseline", metavar="NAME", default=None, help="reference policy (default: the first one)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (new or empty)")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--accounts", type=int, default=None, metavar="N", help="generate N accounts (default 200)")
-    src.add_argument("--portfolio", metavar="DIR", default=None, help="portfolio folder written by `kamsim generate`")
-    p.add_argument("--months", type=int, default=None, metavar="M", help="months to simulate (default: scenario)")
+    add_out(p)
+    add_portfolio_source(p)
+    add_months(p)
     p.add_argument("--kpis", metavar="K1,K2", default=None, help="KPIs to keep (default: all)")
     p.add_argument("--confidence", type=float, default=0.95, metavar="C", help="confidence level (default 0.95)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument("--overwrite", action="store_true", help="replace an earlier comparison in --out")
+    add_overwrite(p, "an earlier comparison")
     p.set_defaults(run=run)
     return p
-
-
-def _split(value: str | None, option: str) -> list[str] | None:
-    if value is None:
-        return None
-    names = [v.strip() for v in value.split(",") if v.strip()]
-    if not names:
-        raise CLIError(f"{option}: give at least one name, e.g. {option} status_quo,blanket")
-    return names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,24 +66,22 @@ def run(args: argparse.Namespace) -> int:
     from kamsim.experiment.api import compare
     from kamsim.experiment.comparison import RESULT_MARKER
 
-    check_common(args)
-    if args.replications < 2:
-        raise CLIError(f"--replications must be >= 2 to estimate a confidence interval, got {args.replications}")
-    if args.workers < 1:
-        raise CLIError(f"--workers must be >= 1, got {args.workers}")
+    check_run_options(args)
+    at_least(args.replications, "--replications", 2, " to estimate a confidence interval")
+    at_least(args.workers, "--workers", 1)
     if not 0 < args.confidence < 1:
         raise CLIError(f"--confidence must be between 0 and 1, got {args.confidence}")
-    policies = _split(args.policies, "--policies")
-    kpis = _split(args.kpis, "--kpis")
+    policies = split_names(args.policies, "--policies")
+    kpis = split_names(args.kpis, "--kpis")
     if args.baseline is not None and args.baseline not in policies:
         raise CLIError(f"--baseline {args.baseline!r} is not one of --policies {','.join(policies)}")
     check_out(args.out, RESULT_MARKER, args.overwrite)
-    scenario, n_accounts = load_inputs(args)
+    scenario = load_scenario(args)
     # compare() checks policies, baseline, kpis and portfolio before any simulation (ValueError -> exit 2)
     comparison = compare(
         scenario,
         policies,
-        portfolio=args.portfolio if args.portfolio is not None else n_accounts,
+        portfolio=args.portfolio if args.portfolio is not None else (args.accounts or DEFAULT_ACCOUNTS),
         replications=args.replications,
         seed=args.seed,
         baseline=args.baseline,

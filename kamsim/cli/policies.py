@@ -11,7 +11,10 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-KINDS: tuple[str, ...] = ("bundle", "segmentation", "retention", "allocation")
+from kamsim.vocabulary import POLICY_KINDS
+
+#: What ``--kind`` may name: the bundles and each policy kind.
+KINDS: tuple[str, ...] = ("bundle", *POLICY_KINDS)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

@@ -18,7 +18,9 @@ Modules: :mod:`~kamsim.engine.world` (per-account state),
 :mod:`~kamsim.engine.complaints` (SimPy complaint desk),
 :mod:`~kamsim.engine.satisfaction` (satisfaction, surveys),
 :mod:`~kamsim.engine.contracts`, :mod:`~kamsim.engine.events` (event log),
-:mod:`~kamsim.engine.result` (SimulationResult), :mod:`~kamsim.engine.simulate`,
+:mod:`~kamsim.engine.result` (SimulationResult), :mod:`~kamsim.engine.run` (the monthly
+SimPy driver), :mod:`~kamsim.engine.simulate` (argument checks, :func:`simulate`),
+:mod:`~kamsim.engine.warmstart` (history),
 :mod:`~kamsim.engine.theory` (Markov chain and Erlang C formulas).
 The model and its parameters are described in docs/engine.md.
 """

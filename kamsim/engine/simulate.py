@@ -9,297 +9,33 @@ and spend nothing on retention?"::
     result = kamsim.simulate(kamsim.Scenario(), portfolio, "status_quo", seed=1)
     result.kpis()
 
-Time runs in days in a SimPy environment; a month is ``365.25 / 12`` days.
-One driver process performs each month:
-
-1. draw this month's random numbers -- full-size arrays from every stream of
-   ``kamsim._random.ENGINE_STREAMS``, whatever the policy does (CRN);
-2. refill the managers' hour containers; renew / end contracts;
-3. build the ``state`` snapshot and ask the policy: ``segmentation.segment`` ->
-   tiers, ``retention.retain`` -> extra hours, ``allocation.allocate(state,
-   team capacity)`` -> regular hours (capped by the team's and each manager's hours);
-4. orders, interactions, retention / win-back offers, complaints (handed to the
-   SimPy complaint desk), surveys;
-5. let SimPy run the month (complaints queue for handlers);
-6. update satisfaction and move accounts between stages.
-
-Stream use: ``orders`` orders; ``interactions`` timing of visits/calls/QBRs;
-``complaints`` complaint counts and times; ``handling`` handling durations;
-``surveys`` survey answers and satisfaction noise; ``contracts`` renewals and
-terms; ``churn`` loss; ``transitions`` other stage moves; ``arrivals``
-acquisition of prospects; ``policy`` is reserved for policies and not drawn
-by the engine.
+This module checks the arguments and starts a :class:`~kamsim.engine.run.Run`, which
+holds the model's monthly steps (see its module docstring and docs/engine.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import simpy
 
-from kamsim._random import ENGINE_STREAMS, check_seed, streams
-from kamsim.engine import contracts
-from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
-from kamsim.engine.events import END_OF_MONTH, EventLog
-from kamsim.engine.lifecycle import Lifecycle
-from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
-from kamsim.engine.orders import OrderDraws, OrderModel
-from kamsim.engine.result import PANEL_COLUMNS, SimulationResult
-from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
-from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
+from kamsim._random import check_seed
+from kamsim.engine.result import SimulationResult
+from kamsim.engine.run import Run
 from kamsim.policies import PolicyBundle, as_bundle
 from kamsim.scenario import Scenario
-from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, complaint_details, complaint_ids
-
-_INTERACTION_TYPES = np.array(["qbr", "visit", "call"], dtype=object)[[QBR, VISIT, CALL]]
-
-
-def _scheduled_events(env: simpy.Environment) -> int:
-    """Number of events the environment scheduled so far (SimPy numbers them with a counter)."""
-    counter = getattr(env, "_eid", None)
-    return int(next(counter)) if counter is not None else -1
-
-
-class Run:
-    """State and SimPy processes of one simulation run (internal; use :func:`simulate`)."""
-
-    def __init__(
-        self, scenario: Scenario, portfolio: Any, bundle: PolicyBundle, seed: int | np.random.SeedSequence, months: int
-    ) -> None:
-        self.scenario = scenario
-        self.bundle = bundle
-        self.policy_name = str(bundle.name)
-        self.months = months
-        self.rngs = streams(seed, ENGINE_STREAMS)
-        self.world = World.from_portfolio(portfolio, scenario, self.rngs["contracts"])
-        n = self.world.n
-        self.env = simpy.Environment()
-        self.team = ManagerTeam(self.env, self.world)
-        self.desk = ComplaintDesk(self.env, scenario, n, scenario.complaints.n_handlers(n))
-        self.life = Lifecycle(scenario, self.world)
-        products = portfolio.products
-        self.product_ids = products["product_id"].astype("object").to_numpy()
-        self.order_model = OrderModel(
-            scenario,
-            products["list_price"].to_numpy(dtype="float64"),
-            products["margin_rate"].to_numpy(dtype="float64"),
-        )
-        self.log = EventLog()
-        self.cost_per_hour = float(getattr(bundle.retention, "cost_per_hour", 0.0))
-        self.retention_cost = 0.0
-        self.winback_cost = 0.0
-        self.skill_mult = scenario.managers.skill_floor + self.world.skill
-        shape = (months, n)
-        self.p_stage = np.zeros(shape, dtype=np.int8)
-        float_cols = ("satisfaction", "revenue", "margin", "contact_hours", "retention_hours", "churn_hazard")
-        self.p_float = {k: np.zeros(shape) for k in float_cols}
-        self.p_complaints = np.zeros(shape, dtype=np.int64)
-        self.p_tier = np.empty(shape, dtype=object)
-
-    # ------------------------------------------------------------------ policy
-
-    def _decide(self, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The bundle's checked decisions: tier labels (object array), retention and allocated hours."""
-        decided = self.bundle.decide(state, self.team.total_capacity)
-        tiers = decided["tier"].astype("string").to_numpy(dtype=object, na_value=None)
-        return tiers, decided["retention_hours"].to_numpy(), decided["allocated_hours"].to_numpy()
-
-    # ------------------------------------------------------------------ the month
-
-    def process(self) -> Generator[simpy.Event, Any, None]:
-        """The SimPy driver process: one iteration per month."""
-        for month in range(self.months):
-            yield from self._month(month)
-
-    def _month(self, m: int) -> Generator[simpy.Event, Any, None]:
-        sc, w, rng, log = self.scenario, self.world, self.rngs, self.log
-        n = w.n
-        # 1. this month's randomness, always the same amount (common random numbers)
-        d_orders = OrderDraws.draw(rng["orders"], n, sc.orders.max_per_month)
-        u_interactions = rng["interactions"].random((n, sc.interactions.max_per_month))
-        d_complaints = ComplaintDraws.draw(rng["complaints"], rng["handling"], n, sc.complaints.max_per_month)
-        d_surveys = SurveyDraws.draw(rng["surveys"], n)
-        d_contracts = contracts.ContractDraws.draw(rng["contracts"], n)
-        u_churn = rng["churn"].random(n)
-        u_trans = rng["transitions"].random(n)
-        u_arrival = rng["arrivals"].random(n)
-
-        # 2. managers' hours and contracts due
-        self.team.start_month()
-        ce = contracts.start_of_month(sc, w, m, d_contracts)
-        log.add(ce.kind, ce.account, m, 0.0, manager=w.manager_of[ce.account], detail=ce.detail)
-
-        # 3. the policy's decisions
-        zeros = np.zeros(n)
-        risk = self.life.churn_probability(w, m, w.contact_hours_prev * self.skill_mult, zeros)
-        state = w.state_frame(m, risk)
-        tiers, retention, allocation = self._decide(state)
-        customer = w.customers()
-        lost = w.stage == LOST
-        allocation = np.where(lost, 0.0, allocation)
-        total = allocation.sum()
-        if total > self.team.total_capacity > 0:
-            allocation = allocation * (self.team.total_capacity / total)
-        delivered = self.team.deliver(allocation)
-        effective = delivered * self.skill_mult
-        ret_hours = np.where(customer, retention, 0.0)
-        wb_hours = np.where(lost, retention, 0.0)
-        if self.life.constant:
-            hz = None
-            churn = self.life.churn_probability(w, m, effective, ret_hours)
-        else:
-            contact = np.where(customer, effective, 0.0)
-            business_development = np.where(w.stage == PROSPECT, effective, 0.0)
-            hz = self.life.hazards(w, m, contact, ret_hours, business_development, wb_hours)
-            churn = hz.churn
-
-        # 4. what happens during the month
-        mo = self.order_model.month(w, d_orders)
-        log.add("order", mo.account, m, mo.frac, product=mo.product, quantity=mo.quantity, amount=mo.amount,
-                margin=mo.margin, manager=w.manager_of[mo.account])
-        it = plan_interactions(sc, w, m, delivered, u_interactions)
-        log.add(_INTERACTION_TYPES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
-        for kind, hours in (("retention_offer", ret_hours), ("winback_offer", wb_hours)):
-            acc = np.flatnonzero(hours > 0)
-            cost = hours[acc] * self.cost_per_hour
-            log.add(kind, acc, m, 0.0, hours=hours[acc], amount=cost, manager=w.manager_of[acc])
-            if kind == "retention_offer":
-                self.retention_cost += float(cost.sum())
-            else:
-                self.winback_cost += float(cost.sum())
-        start_day = m * DAYS_PER_MONTH
-        rates = self.desk.rates(w.satisfaction, customer)
-        acc_c, frac_c, ids_c = self.desk.open_month(m, start_day, DAYS_PER_MONTH, rates, d_complaints)
-        log.add("complaint_opened", acc_c, m, frac_c, manager=w.manager_of[acc_c], detail=complaint_ids(ids_c))
-        new_complaints = np.bincount(acc_c, minlength=n)
-        s_acc, s_score, s_frac = surveys(sc, w, d_surveys)
-        log.add("survey", s_acc, m, s_frac, score=s_score)
-
-        # 5. SimPy runs the month: complaints queue for handlers
-        yield self.env.timeout(DAYS_PER_MONTH)
-
-        # 6. end of month: satisfaction and stage transitions
-        w.open_complaints = self.desk.open_now.copy()
-        new_sat = update_satisfaction(
-            sc,
-            w,
-            effective,
-            new_complaints,
-            self.desk.wait_month,
-            self.desk.resolved_month,
-            self.desk.open_now,
-            d_surveys.z_noise,
-        )
-        old_stage = w.stage
-        new_stage = self.life.step(w, hz, u_churn, u_trans, u_arrival)
-        moved = np.flatnonzero(new_stage != old_stage)
-        log.add("stage_change", moved, m, END_OF_MONTH, stage_from=old_stage[moved], stage_to=new_stage[moved],
-                manager=w.manager_of[moved])
-        ce = contracts.after_transitions(sc, w, m, old_stage, new_stage, d_contracts.u_term)
-        log.add(ce.kind, ce.account, m, END_OF_MONTH, manager=w.manager_of[ce.account], detail=ce.detail)
-
-        self.p_stage[m] = old_stage
-        self.p_float["satisfaction"][m] = w.satisfaction
-        self.p_float["revenue"][m] = mo.revenue_by_account
-        self.p_float["margin"][m] = mo.margin_by_account
-        self.p_float["contact_hours"][m] = delivered
-        self.p_float["retention_hours"][m] = ret_hours + wb_hours
-        self.p_float["churn_hazard"][m] = churn
-        self.p_complaints[m] = new_complaints
-        self.p_tier[m] = tiers
-
-        w.satisfaction = new_sat
-        w.months_in_stage = np.where(new_stage != old_stage, 0, w.months_in_stage + 1)
-        w.stage = new_stage
-        w.record_orders(m, mo.revenue_by_account, mo.margin_by_account, mo.count_by_account)
-        w.contact_hours_prev = delivered
-        w.tier = tiers
-
-    # ------------------------------------------------------------------ results
-
-    def run(self, start: pd.Timestamp, month_offset: int, first_id: int, seed: int, portfolio: Any) -> SimulationResult:
-        """Run every month and assemble the :class:`SimulationResult`."""
-        driver = self.env.process(self.process())
-        self.env.run(until=driver)
-        w = self.world
-        complaints = self.desk.table(w.account_ids)
-        self._log_resolved(complaints)
-        events = self.log.to_frame(w.account_ids, self.product_ids, w.manager_ids, start, month_offset, first_id)
-        complaints["month"] = complaints["month"] + month_offset
-        return SimulationResult(
-            events=events,
-            panel=self._panel(month_offset),
-            complaints=complaints,
-            final_stage=pd.Series(
-                pd.array(STAGE_LABELS[w.stage], dtype="string"),
-                index=pd.Index(w.account_ids, name="account_id"),
-                name="stage",
-            ),
-            manager_hours=pd.DataFrame(
-                {
-                    "manager_id": pd.array(w.manager_ids, dtype="string"),
-                    "capacity_hours": w.manager_capacity * self.months,
-                    "used_hours": self.team.used_by_manager,
-                }
-            ),
-            scenario=self.scenario,
-            policy_name=self.policy_name,
-            seed=seed,
-            portfolio=portfolio,
-            months=self.months,
-            retention_cost=self.retention_cost,
-            winback_cost=self.winback_cost,
-            simpy_events=_scheduled_events(self.env),
-            meta={
-                "start": start.date().isoformat(),
-                "handlers": self.desk.n_handlers,
-                "days_per_month": DAYS_PER_MONTH,
-            },
-        )
-
-    def _log_resolved(self, complaints: pd.DataFrame) -> None:
-        done = complaints[complaints["resolved"]]
-        if not len(done):
-            return
-        t = done["resolved_day"].to_numpy()
-        month = np.minimum(np.floor(t / DAYS_PER_MONTH).astype(np.int64), self.months - 1)
-        frac = np.clip(t / DAYS_PER_MONTH - month, 0.0, END_OF_MONTH)
-        stage_cols = [f"{s}_days" for s in COMPLAINT_STAGES]
-        stage_vals = done[stage_cols].to_numpy()
-        queue = done["queue_days"].to_numpy()
-        detail = complaint_details(done["complaint_id"].to_numpy(dtype=object), queue, stage_vals)
-        acc = np.asarray(self.desk.account, dtype=np.int64)[done.index.to_numpy()]
-        self.log.add("complaint_resolved", acc, month, frac, wait_days=t - done["opened_day"].to_numpy(),
-                     manager=self.world.manager_of[acc], detail=detail)
-
-    def _panel(self, month_offset: int) -> pd.DataFrame:
-        months, n = self.p_stage.shape
-        data: dict[str, Any] = {
-            "month": np.repeat(np.arange(months, dtype=np.int64) + month_offset, n),
-            "account_id": pd.array(np.tile(self.world.account_ids, months), dtype="string"),
-            "stage": pd.array(STAGE_LABELS[self.p_stage.ravel()], dtype="string"),
-            "satisfaction": self.p_float["satisfaction"].ravel(),
-            "revenue": self.p_float["revenue"].ravel(),
-            "margin": self.p_float["margin"].ravel(),
-            "contact_hours": self.p_float["contact_hours"].ravel(),
-            "complaints": self.p_complaints.ravel(),
-            "tier": pd.array(self.p_tier.ravel(), dtype="string"),
-            "retention_hours": self.p_float["retention_hours"].ravel(),
-            "churn_hazard": self.p_float["churn_hazard"].ravel(),
-        }
-        return pd.DataFrame({c: data[c] for c in PANEL_COLUMNS})
 
 
 def check_months(months: Any, field: str = "months") -> int:
+    """``months`` as a positive int; ``ValueError`` naming ``field`` otherwise."""
     if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
         raise ValueError(f"{field} must be a positive integer, got {months!r}")
     return int(months)
 
 
 def start_date(portfolio: Any) -> pd.Timestamp:
+    """The portfolio date ``meta["as_of"]`` (default 2024-01-01): the first day of month 0."""
     meta = getattr(portfolio, "meta", None) or {}
     try:
         return pd.Timestamp(meta.get("as_of", "2024-01-01")).normalize()
@@ -308,6 +44,7 @@ def start_date(portfolio: Any) -> pd.Timestamp:
 
 
 def _first_event_id(portfolio: Any) -> int:
+    """The event id after the portfolio's history (1 without history)."""
     history = getattr(portfolio, "events", None)
     if history is None or len(history) == 0:
         return 1

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from kamsim._random import check_seed, seed_sequence
-from kamsim.engine.simulate import Run, check_months, start_date
+from kamsim.engine.run import Run
+from kamsim.engine.simulate import check_months, start_date
 from kamsim.scenario import Scenario
 
 

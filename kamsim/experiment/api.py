@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim._random import check_seed
+from kamsim.generators import DEFAULT_ACCOUNTS
 from kamsim.experiment.comparison import Comparison
 from kamsim.experiment.executors import ExecutorLike, check_executor, run_tasks
 from kamsim.experiment.runner import (
@@ -45,8 +46,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from kamsim.portfolio import Portfolio
     from kamsim.scenario import Scenario
 
-#: Accounts of the generated portfolio when neither the call nor the scenario says how many.
-DEFAULT_ACCOUNTS: int = 200
 
 
 def compare(

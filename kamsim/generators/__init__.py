@@ -8,7 +8,7 @@ team (:mod:`~kamsim.generators.relations`).  The generators are pure: they never
 the engine; :mod:`kamsim.synthetic` adds simulated history on top.
 """
 
-from kamsim.generators.portfolio_builder import GENERATOR_STREAMS, default_n_managers, generate_portfolio
+from kamsim.generators.portfolio_builder import DEFAULT_ACCOUNTS, GENERATOR_STREAMS, default_n_managers, generate_portfolio
 from kamsim.generators.value import TOP20_SHARE_BAND
 
-__all__ = ["GENERATOR_STREAMS", "TOP20_SHARE_BAND", "default_n_managers", "generate_portfolio"]
+__all__ = ["DEFAULT_ACCOUNTS", "GENERATOR_STREAMS", "TOP20_SHARE_BAND", "default_n_managers", "generate_portfolio"]

@@ -51,6 +51,9 @@ GENERATOR_STREAMS: tuple[str, ...] = (
 #: Accounts per account manager when ``n_managers`` is not given.
 ACCOUNTS_PER_MANAGER = 40
 
+#: Accounts of a generated portfolio when a caller (``kamsim.compare``, the CLI) is not told how many.
+DEFAULT_ACCOUNTS: int = 200
+
 
 def default_n_managers(n_accounts: int) -> int:
     """Default team size: ``max(2, ceil(n_accounts / 40))``."""

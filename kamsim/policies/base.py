@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from kamsim.vocabulary import CUSTOMER_STAGES, INACTIVE_STAGES
+from kamsim.vocabulary import CUSTOMER_STAGES, INACTIVE_STAGES, POLICY_KINDS
 
 #: Default cost of one hour of retention / win-back effort (CU per hour).
 DEFAULT_COST_PER_HOUR: float = 80.0
@@ -170,6 +170,10 @@ class AllocationPolicy(Policy):
     def _allocation(self, state: pd.DataFrame, hours: np.ndarray) -> pd.Series:
         """Wrap hours as the documented float Series (helper for subclasses)."""
         return pd.Series(np.asarray(hours, dtype="float64"), index=state.index, name="allocated_hours")
+
+
+#: The policy kinds and their base classes, in the order a bundle applies them.
+KINDS: dict[str, type[Policy]] = dict(zip(POLICY_KINDS, (SegmentationPolicy, RetentionPolicy, AllocationPolicy)))
 
 
 # ----------------------------------------------------------------------------- state helpers
@@ -318,14 +322,8 @@ class PolicyBundle:
     allocation: AllocationPolicy
     name: str | None = None
 
-    _KINDS: ClassVar[dict[str, type[Policy]]] = {
-        "segmentation": SegmentationPolicy,
-        "retention": RetentionPolicy,
-        "allocation": AllocationPolicy,
-    }
-
     def __post_init__(self) -> None:
-        for kind, base in self._KINDS.items():
+        for kind, base in KINDS.items():
             value = getattr(self, kind)
             if isinstance(value, str):
                 from kamsim.policies.registry import get_policy  # the registry imports this module
@@ -338,7 +336,7 @@ class PolicyBundle:
                     f"got {type(value).__name__}"
                 )
         if self.name is None:
-            self.name = "+".join(getattr(self, k).name for k in self._KINDS)
+            self.name = "+".join(getattr(self, k).name for k in KINDS)
         elif not isinstance(self.name, str) or not self.name:
             raise ValueError(f"PolicyBundle.name must be a non-empty string, got {self.name!r}")
 
@@ -354,7 +352,7 @@ class PolicyBundle:
     def get_params(self) -> dict[str, Any]:
         """Settings of the bundle: its name and each policy's class name and parameters."""
         out: dict[str, Any] = {"name": self.name}
-        for kind in self._KINDS:
+        for kind in KINDS:
             policy = getattr(self, kind)
             out[kind] = {"policy": type(policy).__name__, **policy.get_params()}
         return out

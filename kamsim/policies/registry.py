@@ -29,14 +29,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from kamsim.policies.base import AllocationPolicy, Policy, PolicyBundle, RetentionPolicy, SegmentationPolicy
+from kamsim.policies.base import KINDS, Policy, PolicyBundle
 
-#: The policy kinds, each with its base class, in the order a bundle applies them.
-KINDS: dict[str, type[Policy]] = {
-    "segmentation": SegmentationPolicy,
-    "retention": RetentionPolicy,
-    "allocation": AllocationPolicy,
-}
 
 #: Built-in single policies by kind and registry name (filled by :func:`register`).
 POLICIES: dict[str, dict[str, type[Policy]]] = {kind: {} for kind in KINDS}

@@ -1,0 +1,112 @@
+"""Options and checks shared by the sub-commands: seed, portfolio source, months, scenario, ``--out``.
+
+Every sub-command declares its options with these helpers and checks them before
+any work, so the same option means, defaults to and fails the same way everywhere
+(``kamsim: error: --seed must be >= 0, got -1``, exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kamsim.cli import CLIError
+from kamsim.generators import DEFAULT_ACCOUNTS
+
+# ----------------------------------------------------------------------------- declaring options
+
+
+def add_seed(p: argparse.ArgumentParser, what: str = "random seed") -> None:
+    p.add_argument("--seed", type=int, default=0, metavar="S", help=f"{what} (>= 0, default 0)")
+
+
+def add_out(p: argparse.ArgumentParser, what: str = "output folder (new or empty)") -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help=what)
+
+
+def add_overwrite(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--overwrite", action="store_true", help=f"replace {what} in --out")
+
+
+def add_portfolio_source(p: argparse.ArgumentParser) -> None:
+    """``--accounts N`` (generate) or ``--portfolio DIR`` (a folder written by ``kamsim generate``)."""
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--accounts", type=int, default=None, metavar="N",
+                     help=f"generate N accounts (default {DEFAULT_ACCOUNTS})")
+    src.add_argument("--portfolio", metavar="DIR", default=None, help="portfolio folder written by `kamsim generate`")
+
+
+def add_months(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--months", type=int, default=None, metavar="M", help="months to simulate (default: scenario)")
+
+
+def split_names(value: str | None, option: str) -> list[str] | None:
+    """``"a, b"`` -> ``["a", "b"]``; ``None`` stays None; an empty list is an error naming ``option``."""
+    if value is None:
+        return None
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names:
+        raise CLIError(f"{option}: give at least one name, e.g. {option} status_quo,blanket")
+    return names
+
+
+# ----------------------------------------------------------------------------- checking them
+
+
+def at_least(value: int | None, option: str, minimum: int, why: str = "") -> None:
+    """``CLIError`` naming ``option`` unless ``value`` is None or >= ``minimum``."""
+    if value is not None and value < minimum:
+        raise CLIError(f"{option} must be >= {minimum}{why}, got {value}")
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    """Checks of ``simulate`` and ``compare``: seed, accounts, months, portfolio folder and scenario file."""
+    at_least(args.seed, "--seed", 0)
+    at_least(args.accounts, "--accounts", 1)
+    at_least(args.months, "--months", 1)
+    if args.portfolio is not None and not Path(args.portfolio).is_dir():
+        raise CLIError(f"--portfolio {args.portfolio}: no such portfolio folder")
+    if args.scenario is not None and not Path(args.scenario).is_file():
+        raise CLIError(f"--scenario {args.scenario}: cannot read file (no such file)")
+
+
+def check_out(
+    out: str, marker: str, overwrite: bool, *, is_ours: Callable[[Path], bool] | None = None,
+    kind: str = "kamsim result",
+) -> None:
+    """``--out`` may be written: a new or empty folder, or an earlier output of this kind with ``--overwrite``."""
+    from kamsim._files import check_out_dir
+
+    try:
+        check_out_dir(out, marker, overwrite, is_ours=is_ours, kind=kind)
+    except FileExistsError as exc:
+        raise CLIError(f"--out {exc}") from None
+
+
+# ----------------------------------------------------------------------------- loading inputs
+
+
+def load_scenario(args: argparse.Namespace) -> Any:
+    """The ``--scenario`` file as a Scenario (built-in defaults without one); errors name the option."""
+    from kamsim.scenario import Scenario
+
+    try:
+        return Scenario() if args.scenario is None else Scenario.from_file(args.scenario)
+    except ValueError as exc:
+        raise CLIError(f"--scenario: {exc}") from None
+
+
+def load_portfolio(args: argparse.Namespace) -> Any:
+    """The ``--portfolio`` folder, or ``--accounts`` generated with ``--seed``; errors name the option."""
+    if args.portfolio is not None:
+        from kamsim.portfolio import Portfolio
+
+        try:
+            return Portfolio.from_dir(args.portfolio)
+        except (ValueError, FileNotFoundError) as exc:
+            raise CLIError(f"--portfolio: {exc}") from None
+    from kamsim.generators import generate_portfolio
+
+    return generate_portfolio(args.accounts or DEFAULT_ACCOUNTS, args.seed)
