@@ -12,7 +12,8 @@ Replications run serially, on a local process pool (``executor=4``) or on any
 ``client.get_executor()``; the results are the same in every case.
 """
 
-from kamsim.experiment.api import DEFAULT_ACCOUNTS, compare, compare_scenarios
+from kamsim.experiment.api import compare, compare_scenarios
+from kamsim.generators import DEFAULT_ACCOUNTS
 from kamsim.experiment.comparison import Comparison
 from kamsim.experiment.executors import run_tasks
 from kamsim.experiment.runner import PortfolioSpec, ReplicationTask, replication_seed, run_replication

@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from kamsim._random import check_seed
-from kamsim.generators import DEFAULT_ACCOUNTS
 from kamsim.experiment.comparison import Comparison
-from kamsim.experiment.executors import ExecutorLike, check_executor, run_tasks
+from kamsim.experiment.executors import ExecutorLike, run_tasks
 from kamsim.experiment.runner import (
     PortfolioSpec,
     ReplicationTask,
@@ -39,7 +36,14 @@ from kamsim.experiment.runner import (
     replication_seed,
     run_replication,
 )
-from kamsim.experiment.stats import check_confidence
+from kamsim.experiment.inputs import (
+    check_baseline,
+    check_run_settings,
+    describe_portfolio,
+    load_scenario,
+    normalise_policies,
+    resolve_portfolio,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kamsim.policies import PolicyBundle
@@ -119,8 +123,8 @@ def compare(
     """
     scenario_obj = load_scenario(scenario)
     named = normalise_policies(policies)
-    baseline = _check_baseline(baseline, named, "policies")
-    replications, seed, kpi_tuple = _check_run_settings(replications, seed, executor, kpis, confidence, months)
+    baseline = check_baseline(baseline, named, "policies")
+    replications, seed, kpi_tuple = check_run_settings(replications, seed, executor, kpis, confidence, months)
     if not isinstance(crn, (bool, np.bool_)):
         raise ValueError(f"crn must be True or False, got {crn!r}")
     source = resolve_portfolio(portfolio, scenario_obj, seed)
@@ -130,7 +134,7 @@ def compare(
     meta = {
         "seed": seed,
         "months": months if months is not None else getattr(scenario_obj, "months", None),
-        "portfolio": _describe_portfolio(source),
+        "portfolio": describe_portfolio(source),
         "scenario": getattr(scenario_obj, "name", None),
     }
     desc = f"{len(named)} policies x {replications} replications"
@@ -183,8 +187,8 @@ def compare_scenarios(
         except ValueError as exc:
             raise ValueError(f"scenarios[{label!r}]: {exc}") from None
     named = normalise_policies({"policy": policy})
-    baseline = _check_baseline(baseline, loaded, "scenarios")
-    replications, seed, kpi_tuple = _check_run_settings(replications, seed, executor, kpis, confidence, months)
+    baseline = check_baseline(baseline, loaded, "scenarios")
+    replications, seed, kpi_tuple = check_run_settings(replications, seed, executor, kpis, confidence, months)
     source = resolve_portfolio(portfolio, next(iter(loaded.values())), seed)
 
     runs = [(label, scenario_obj, named["policy"]) for label, scenario_obj in loaded.items()]
@@ -192,179 +196,12 @@ def compare_scenarios(
     meta = {
         "seed": seed,
         "months": months,
-        "portfolio": _describe_portfolio(source),
+        "portfolio": describe_portfolio(source),
         "scenarios": list(loaded),
         "policy": policy if isinstance(policy, str) else getattr(policy, "name", None),
     }
     frame = _run(tasks, executor, progress, f"{len(loaded)} scenarios x {replications} replications")
     return Comparison(frame, baseline=baseline, confidence=confidence, crn=True, meta=meta)
-
-
-# ----------------------------------------------------------------------------- validation helpers
-
-
-def load_scenario(scenario: object) -> Scenario:
-    """A ``Scenario`` from a Scenario, a file path or a dict; errors name the argument and the file."""
-    from kamsim.scenario import Scenario
-
-    if isinstance(scenario, Scenario):
-        return scenario
-    if isinstance(scenario, Mapping):
-        return Scenario.from_dict(dict(scenario), source="scenario")
-    if isinstance(scenario, (str, os.PathLike)):
-        path = Path(scenario)
-        if not path.is_file():
-            raise ValueError(f"scenario: cannot read file {str(path)!r}: no such file")
-        try:
-            return Scenario.from_file(path)
-        except (OSError, ValueError) as exc:
-            message = str(exc)
-            if str(path) not in message:
-                message = f"{str(path)!r}: {message}"
-            raise ValueError(f"scenario: invalid scenario file {message}") from None
-    raise ValueError(f"scenario must be a Scenario, a file path or a dict, got {type(scenario).__name__}")
-
-
-def available_policies() -> list[str]:
-    """Names of the registered policy bundles (``kamsim.policies.available("bundle")``)."""
-    from kamsim import policies as _policies
-
-    table = _policies.available("bundle")
-    return [str(n) for n in table["name"]]
-
-
-def normalise_policies(policies: Mapping[str, PolicyBundle | str] | Sequence[str]) -> dict[str, PolicyBundle | str]:
-    """``{label: bundle or registered bundle name}`` in the given order.
-
-    Raises
-    ------
-    ValueError
-        For an unknown bundle name (listing the registered ones), a duplicate name, an empty
-        selection, or a value that is neither a ``PolicyBundle`` nor a string.
-    """
-    from kamsim.policies import PolicyBundle
-
-    if isinstance(policies, str):
-        raise ValueError(f"policies must be a list of names or a dict, got the string {policies!r}")
-    if isinstance(policies, Mapping):
-        named = dict(policies)
-    elif isinstance(policies, Sequence):
-        names = list(policies)
-        dup = sorted({n for n in names if names.count(n) > 1}, key=str)
-        if dup:
-            raise ValueError(f"policies: duplicate name(s) {dup}")
-        named = {}
-        for n in names:
-            if not isinstance(n, str):
-                raise ValueError(f"policies: list entries must be policy names, got {type(n).__name__}")
-            named[n] = n
-    else:
-        raise ValueError(f"policies must be a list of names or a dict, got {type(policies).__name__}")
-    if not named:
-        raise ValueError("policies: give at least one policy")
-    known: list[str] | None = None
-    for label, policy in named.items():
-        if not isinstance(label, str) or not label:
-            raise ValueError(f"policies: labels must be non-empty strings, got {label!r}")
-        if isinstance(policy, str):
-            known = known if known is not None else available_policies()
-            if policy not in known:
-                raise ValueError(f"policies: unknown policy {policy!r}; available: {', '.join(known)}")
-        elif not isinstance(policy, PolicyBundle):
-            raise ValueError(
-                f"policies: {label!r} must be a PolicyBundle or a registered name, got {type(policy).__name__}"
-            )
-    return named
-
-
-def resolve_portfolio(portfolio: object, scenario: Scenario, seed: int) -> Portfolio | PortfolioSpec:
-    """The portfolio every replication uses (see :func:`compare`); errors name the ``portfolio`` argument.
-
-    ``None`` and an int are generated here, once (and cached for later calls with the same
-    recipe), then sent to workers with each task: pickling a 200-account portfolio takes about
-    a millisecond, far less than one simulation.  A :class:`PortfolioSpec` is passed on as a
-    recipe and built inside each worker instead (once per worker process), which suits large
-    portfolios on a remote cluster.
-    """
-    locale = getattr(scenario, "locale", None) or "en_US"
-    if portfolio is None:
-        n = getattr(scenario, "n_accounts", None) or DEFAULT_ACCOUNTS
-        return PortfolioSpec(int(n), seed, locale).build()
-    if isinstance(portfolio, PortfolioSpec):
-        return portfolio
-    if isinstance(portfolio, (bool, np.bool_)):
-        raise ValueError(f"portfolio must be a Portfolio, a folder, a number of accounts or None, got {portfolio!r}")
-    if isinstance(portfolio, (int, np.integer)):
-        if portfolio < 1:
-            raise ValueError(f"portfolio: number of accounts must be >= 1, got {portfolio}")
-        return PortfolioSpec(int(portfolio), seed, locale).build()
-    if isinstance(portfolio, (str, os.PathLike)):
-        from kamsim.portfolio import Portfolio
-
-        path = Path(portfolio)
-        if not path.is_dir():
-            raise ValueError(f"portfolio: {str(path)!r} is not a portfolio folder")
-        return Portfolio.from_dir(path)
-    if hasattr(portfolio, "accounts"):
-        return portfolio  # type: ignore[return-value]
-    raise ValueError(f"portfolio must be a Portfolio, a folder, a number of accounts or None, got {type(portfolio).__name__}")
-
-
-def _check_baseline(baseline: str | None, labels: Mapping[str, Any], what: str) -> str:
-    """The baseline label: the first of ``labels`` by default; an unknown label is a ``ValueError``."""
-    if baseline is None:
-        return next(iter(labels))
-    if baseline not in labels:
-        raise ValueError(f"baseline {baseline!r} is not one of the {what} {list(labels)}")
-    return baseline
-
-
-def _check_run_settings(
-    replications: object, seed: object, executor: object, kpis: Sequence[str] | None, confidence: float, months: object
-) -> tuple[int, int, tuple[str, ...] | None]:
-    """Validate the settings shared by :func:`compare` and :func:`compare_scenarios`."""
-    replications = _check_replications(replications)
-    seed = check_seed(seed, "seed")
-    check_executor(executor)
-    kpi_tuple = _check_kpis(kpis)
-    check_confidence(confidence)
-    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
-        raise ValueError(f"months must be a positive integer, got {months!r}")
-    return replications, seed, kpi_tuple
-
-
-def _check_replications(replications: object) -> int:
-    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)):
-        raise ValueError(f"replications must be an integer >= 2, got {replications!r}")
-    if replications < 2:
-        raise ValueError(f"replications must be >= 2 to estimate a confidence interval, got {replications}")
-    return int(replications)
-
-
-def _check_kpis(kpis: Sequence[str] | None) -> tuple[str, ...] | None:
-    if kpis is None:
-        return None
-    if isinstance(kpis, str):
-        kpis = [kpis]
-    kpis = list(kpis)
-    if not kpis or not all(isinstance(k, str) and k for k in kpis):
-        raise ValueError(f"kpis must be a non-empty list of KPI names, got {kpis!r}")
-    known = _engine_kpi_names()
-    if known is not None:
-        unknown = [k for k in kpis if k not in known]
-        if unknown:
-            raise ValueError(f"kpis: unknown KPI name(s) {unknown}; available: {', '.join(known)}")
-    return tuple(kpis)
-
-
-def _engine_kpi_names() -> list[str] | None:
-    """KPI names the engine declares (``kamsim.engine.KPI_NAMES``), if it declares them."""
-    try:
-        from kamsim import engine
-    except ImportError:  # pragma: no cover - engine missing
-        return None
-    names = getattr(engine, "KPI_NAMES", None)
-    return list(names) if names is not None else None
 
 
 def _tasks(
@@ -428,15 +265,3 @@ def _tidy(tasks: list[ReplicationTask], results: list[dict[str, float]]) -> pd.D
             "value": np.asarray(value, dtype="float64"),
         }
     )
-
-
-def _describe_portfolio(source: object) -> dict[str, Any]:
-    """JSON-friendly description of the portfolio for ``Comparison.meta``."""
-    if isinstance(source, PortfolioSpec):
-        return {"recipe": True, "n_accounts": source.n_accounts, "seed": source.seed, "locale": source.locale}
-    meta = getattr(source, "meta", None)
-    out = dict(meta) if isinstance(meta, dict) else {}
-    accounts = getattr(source, "accounts", None)
-    if accounts is not None:
-        out.setdefault("n_accounts", len(accounts))
-    return out

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from kamsim.vocabulary import CUSTOMER_STAGES, INACTIVE_STAGES, POLICY_KINDS
+from kamsim.vocabulary import INACTIVE_STAGES, POLICY_KINDS
 
 #: Default cost of one hour of retention / win-back effort (CU per hour).
 DEFAULT_COST_PER_HOUR: float = 80.0

@@ -16,7 +16,7 @@ campaign (客户赢回) for valuable lost accounts.  Each hour costs money
 * :class:`WinBackCampaign` -- lost accounts (stage ``"lost"``) with value above ``min_value``
   (hook ``value(state)``).
 
-"Current customers" are the stages in :data:`~kamsim.policies.base.CUSTOMER_STAGES`
+"Current customers" are the stages in :data:`~kamsim.vocabulary.CUSTOMER_STAGES`
 (not prospects, not lost).  All policies return float hours >= 0 indexed like ``state``.
 """
 
