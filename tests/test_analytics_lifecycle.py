@@ -21,7 +21,7 @@ from kamsim.analytics import (
     stage_occupancy,
     transition_matrix,
 )
-from kamsim.analytics.lifecycle import COST_COLUMNS
+from kamsim.analytics.lifecycle_costs import COST_COLUMNS
 from kamsim.schema import STAGES
 
 Z = 4.5  # tolerance in standard errors

@@ -1,4 +1,4 @@
-"""Tests of kamsim.analytics.pricing: realised discounts, discount tables, share of wallet, break-even volume.
+"""kamsim.analytics.pricing and .wallet: realised discounts, discount tables, share of wallet, break-even volume.
 
 Expected values are worked out by hand from the tiny listings below.
 
@@ -19,7 +19,8 @@ import pytest
 
 import kamsim
 from kamsim.analytics import breakeven_volume_increase, discount_table, realised_discount, share_of_wallet
-from kamsim.analytics.pricing import DISCOUNT_COLUMNS, ORDER_PRICE_COLUMNS, WALLET_COLUMNS, WALLET_GROUP_COLUMNS
+from kamsim.analytics.pricing import DISCOUNT_COLUMNS, ORDER_PRICE_COLUMNS
+from kamsim.analytics.wallet import WALLET_COLUMNS, WALLET_GROUP_COLUMNS
 
 
 def products() -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""kamsim.analytics.relationships: contact frequency, relationship depth, later churn, retention by bins.
+"""kamsim.analytics.relationships and .retention: contact frequency, depth, later churn, retention by bins.
 
 Every expected number below is computed by hand from the tiny logs built here.
 """
@@ -10,16 +10,9 @@ import pandas as pd
 import pytest
 
 from kamsim.analytics import relationships as rel
-from kamsim.analytics.relationships import (
-    contact_frequency,
-    later_churn,
-    month_window,
-    relationship_depth,
-    retention_by,
-    retention_by_contact,
-    stage_at,
-    wilson_interval,
-)
+from kamsim.analytics import retention
+from kamsim.analytics.relationships import contact_frequency, month_window, relationship_depth
+from kamsim.analytics.retention import later_churn, retention_by, retention_by_contact, stage_at, wilson_interval
 
 Z = 1.959963984540054  # 97.5% normal quantile
 MONTH = 365.25 / 12
@@ -276,8 +269,10 @@ def test_wilson_interval_matches_formula_and_contains_p():
 def test_exported_from_kamsim_analytics():
     import kamsim.analytics as analytics
 
-    for name in ("contact_frequency", "relationship_depth", "retention_by", "retention_by_contact", "later_churn"):
+    for name in ("contact_frequency", "relationship_depth"):
         assert getattr(analytics, name) is getattr(rel, name)
+    for name in ("retention_by", "retention_by_contact", "later_churn"):
+        assert getattr(analytics, name) is getattr(retention, name)
 
 
 def test_shipped_history_small_runs_and_is_bounded():

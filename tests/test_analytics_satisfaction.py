@@ -11,13 +11,8 @@ import pytest
 
 from kamsim.analytics import churn_by_satisfaction, complaint_stats, complaint_table, nps, nps_table, satisfaction_trend
 from kamsim.analytics.complaints import COMPLAINT_MEASURES
-from kamsim.analytics.satisfaction import (
-    NPS_CATEGORIES,
-    account_satisfaction_churn,
-    nps_category,
-    satisfaction_band,
-    survey_scores,
-)
+from kamsim.analytics.satisfaction import NPS_CATEGORIES, nps_category, satisfaction_band, survey_scores
+from kamsim.analytics.satisfaction_churn import account_satisfaction_churn
 
 
 def _events(rows: list[dict]) -> pd.DataFrame:

@@ -1,97 +1,177 @@
-"""Analytics for key-account data: concentration, RFM, tiers, cohorts, survival, CLV, KPIs.
+"""Analytics for key-account data, by topic: concentration, RFM, cohorts, survival, CLV, lifecycle, KPIs...
 
-Every function works on a kamsim ``events`` log and on an external
-transaction log (customer id, date, amount; optional margin / product).
-See docs/analytics.md for formulas and units.  Plot helpers live in
-:mod:`kamsim.analytics.plots` (imported on use, so matplotlib is not loaded
-with the package).
+KAM example: the year-end account review opens with "do 20% of our accounts
+bring 80% of revenue?" (:func:`top_share`) and goes on to who buys recently
+and often (:func:`rfm_table`), who is likely to leave (:func:`kaplan_meier`),
+what each account is worth (:func:`clv`) and how the team performed
+(:func:`kpi_scorecard`).  Each question is one function of this package.
+
+Two kinds of input: most topics work on **any transaction log** (customer id,
+date, amount; optional margin / product) -- a student's CSV as well as the
+order rows of kamsim's ``events``; the others need **kamsim's CRM events**
+(visits, surveys, complaints, stage changes).  :data:`INPUTS` says which, per
+topic.  See docs/analytics.md for formulas and units.
+
+Contents
+--------
+{toc}
+
+Names are imported lazily: ``from kamsim.analytics import abc_classes``
+loads only :mod:`kamsim.analytics.concentration`.  :data:`TOPICS` is the one
+list of the public names; it drives this docstring, ``__all__`` and the
+contents of docs/analytics.md (``python -m kamsim.analytics.toc``).  Plot
+helpers live in :mod:`kamsim.analytics.plots` (imported on use, so matplotlib
+is not loaded with the package).
 """
 
-from kamsim.analytics.lifetime_value import BetaGeoFitter, ConvergenceError, GammaGammaFitter, clv
-from kamsim.analytics.cohorts import cohort_retention, cohort_revenue
-from kamsim.analytics.concentration import abc_classes, abc_summary, gini, lorenz_curve, top_share
-from kamsim.analytics.contribution import contribution_table
-from kamsim.analytics.credit import credit_flags
-from kamsim.analytics.data_quality import degrade, jaccard, selection_overlap, top_set
-from kamsim.analytics.forecast import forecast_accuracy, forecast_revenue, holdout_forecast, revenue_trend
-from kamsim.analytics.io import as_transactions, check_transactions, customer_totals, read_transactions
-from kamsim.analytics.kpi import kpi_scorecard
-from kamsim.analytics.relationships import contact_frequency, later_churn, relationship_depth, retention_by, retention_by_contact
-from kamsim.analytics.needs import mix_gaps, needs_signals, product_mix
-from kamsim.analytics.rfm import rfm_scores, rfm_table
-from kamsim.analytics.snapshot import account_snapshot
-from kamsim.analytics.survival import churn_durations, kaplan_meier, median_survival
-from kamsim.analytics.tiers import kam_matrix, screening_scorecard, value_potential_tiers
+from __future__ import annotations
 
-__all__ = [
-    "BetaGeoFitter",
-    "ConvergenceError",
-    "GammaGammaFitter",
-    "abc_classes",
-    "abc_summary",
-    "account_snapshot",
-    "as_transactions",
-    "check_transactions",
-    "churn_durations",
-    "clv",
-    "contact_frequency",
-    "cohort_retention",
-    "cohort_revenue",
-    "contribution_table",
-    "credit_flags",
-    "customer_totals",
-    "degrade",
-    "forecast_accuracy",
-    "forecast_revenue",
-    "gini",
-    "holdout_forecast",
-    "jaccard",
-    "kam_matrix",
-    "kaplan_meier",
-    "kpi_scorecard",
-    "later_churn",
-    "lorenz_curve",
-    "median_survival",
-    "mix_gaps",
-    "needs_signals",
-    "product_mix",
-    "read_transactions",
-    "relationship_depth",
-    "retention_by",
-    "retention_by_contact",
-    "revenue_trend",
-    "rfm_scores",
-    "rfm_table",
-    "screening_scorecard",
-    "selection_overlap",
-    "top_set",
-    "top_share",
-    "value_potential_tiers",
-]
-from kamsim.analytics.lifecycle import (  # noqa: E402  (chapter 06: lifecycle analytics)
-    acquisition_retention_costs,
-    effort_by_stage,
-    stage_history,
-    stage_occupancy,
-    transition_matrix,
-)
+import importlib as _importlib
+from typing import Any as _Any
 
-__all__ += ["acquisition_retention_costs", "effort_by_stage", "stage_history", "stage_occupancy", "transition_matrix"]
-from kamsim.analytics.complaints import complaint_stats, complaint_table  # noqa: E402  (chapter 05)
-from kamsim.analytics.satisfaction import (  # noqa: E402  (chapter 05: surveys, NPS)
-    churn_by_satisfaction,
-    nps,
-    nps_table,
-    satisfaction_trend,
-)
+#: Public names by topic: topic -> {name: module of kamsim.analytics}.
+TOPICS: dict[str, dict[str, str]] = {
+    "Transaction logs": {
+        "read_transactions": "io",
+        "check_transactions": "io",
+        "as_transactions": "io",
+        "customer_totals": "io",
+        "account_snapshot": "snapshot",
+    },
+    "Concentration & tiers": {
+        "lorenz_curve": "concentration",
+        "gini": "concentration",
+        "top_share": "concentration",
+        "abc_classes": "concentration",
+        "abc_summary": "concentration",
+        "value_potential_tiers": "tiers",
+        "kam_matrix": "tiers",
+        "screening_scorecard": "tiers",
+    },
+    "Margin & credit": {
+        "contribution_table": "contribution",
+        "credit_flags": "credit",
+    },
+    "RFM & CLV": {
+        "rfm_table": "rfm",
+        "rfm_scores": "rfm",
+        "BetaGeoFitter": "lifetime_value",
+        "GammaGammaFitter": "lifetime_value",
+        "clv": "lifetime_value",
+        "ConvergenceError": "lifetime_value",
+    },
+    "Cohorts & survival": {
+        "cohort_retention": "cohorts",
+        "cohort_revenue": "cohorts",
+        "churn_durations": "survival",
+        "kaplan_meier": "survival",
+        "median_survival": "survival",
+    },
+    "Needs & forecasts": {
+        "product_mix": "needs",
+        "mix_gaps": "needs",
+        "needs_signals": "needs",
+        "revenue_trend": "forecast",
+        "forecast_revenue": "forecast",
+        "holdout_forecast": "forecast",
+        "forecast_accuracy": "forecast",
+    },
+    "Relationships & retention": {
+        "contact_frequency": "relationships",
+        "relationship_depth": "relationships",
+        "later_churn": "retention",
+        "retention_by": "retention",
+        "retention_by_contact": "retention",
+    },
+    "Satisfaction & complaints": {
+        "nps": "satisfaction",
+        "nps_table": "satisfaction",
+        "satisfaction_trend": "satisfaction",
+        "churn_by_satisfaction": "satisfaction_churn",
+        "complaint_table": "complaints",
+        "complaint_stats": "complaints",
+    },
+    "Lifecycle": {
+        "stage_history": "lifecycle",
+        "transition_matrix": "lifecycle",
+        "stage_occupancy": "lifecycle",
+        "effort_by_stage": "lifecycle_costs",
+        "acquisition_retention_costs": "lifecycle_costs",
+    },
+    "Pricing & share of wallet": {
+        "realised_discount": "pricing",
+        "discount_table": "pricing",
+        "breakeven_volume_increase": "pricing",
+        "share_of_wallet": "wallet",
+    },
+    "Team": {
+        "manager_workload": "team",
+        "coverage_matrix": "team",
+    },
+    "KPIs & targets": {
+        "kpi_scorecard": "kpi",
+        "kpi_targets": "targets",
+        "target_attainment": "targets",
+        "attainment_score": "targets",
+    },
+    "Data quality": {
+        "degrade": "data_quality",
+        "top_set": "data_quality",
+        "jaccard": "data_quality",
+        "selection_overlap": "data_quality",
+    },
+}
 
-__all__ += ["churn_by_satisfaction", "complaint_stats", "complaint_table", "nps", "nps_table", "satisfaction_trend"]
-from kamsim.analytics.targets import attainment_score, kpi_targets, target_attainment  # noqa: E402  (chapter 09)
+#: What each topic's functions take: any transaction log, or kamsim's CRM events.
+INPUTS: dict[str, str] = {
+    "Transaction logs": "any transaction log (customer id, date, amount); the order rows of a kamsim events log",
+    "Concentration & tiers": "values per account, e.g. customer_totals or account_snapshot columns",
+    "Margin & credit": "any transaction log with margins; the accounts table (credit ratings)",
+    "RFM & CLV": "any transaction log",
+    "Cohorts & survival": "any transaction log; churn from stage changes needs kamsim's CRM events or a panel",
+    "Needs & forecasts": "any transaction log with products; needs_signals needs kamsim's CRM events",
+    "Relationships & retention": "kamsim's CRM events (visits, calls, QBRs, surveys, stage changes)",
+    "Satisfaction & complaints": "kamsim's CRM events (surveys, complaints, stage changes)",
+    "Lifecycle": "kamsim's CRM events (stage changes, hours) or an engine panel",
+    "Pricing & share of wallet": "any transaction log with product and quantity; the product catalogue and accounts",
+    "Team": "kamsim's CRM events (interaction hours), the accounts and team tables",
+    "KPIs & targets": "kamsim's CRM events (a plain transaction log gives the order KPIs only)",
+    "Data quality": "any table with numeric columns",
+}
 
-__all__ += ["attainment_score", "kpi_targets", "target_attainment"]
-from kamsim.analytics.team import coverage_matrix, manager_workload  # noqa: E402  (chapter 08: team workload, coverage)
+_MODULE_OF: dict[str, str] = {name: module for names in TOPICS.values() for name, module in names.items()}
 
-__all__ += ["coverage_matrix", "manager_workload"]
-from kamsim.analytics.pricing import breakeven_volume_increase, discount_table, realised_discount, share_of_wallet  # noqa: E402,I001  (chapter 07)
+#: Submodules reachable as attributes (``kamsim.analytics.rfm``), imported on first use.
+_SUBMODULES: frozenset[str] = frozenset(_MODULE_OF.values()) | {"plots", "toc"}
 
-__all__ += ["breakeven_volume_increase", "discount_table", "realised_discount", "share_of_wallet"]
+__all__ = sorted(_MODULE_OF)
+
+
+def _compile_toc() -> str:
+    """The Contents section of this docstring: per topic its input, then its names."""
+    import textwrap
+
+    blocks = []
+    for topic, names in TOPICS.items():
+        listing = textwrap.fill(", ".join(f":obj:`{n}`" for n in names), 100, initial_indent="    ",
+                                subsequent_indent="    ")
+        blocks.append(f"{topic} -- {INPUTS[topic]}\n{listing}")
+    return "\n\n".join(blocks)
+
+
+if __doc__:  # None under python -OO
+    __doc__ = __doc__.replace("{toc}", _compile_toc())
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _MODULE_OF:
+        value = getattr(_importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, *_SUBMODULES, "INPUTS", "TOPICS"})

@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc
 from kamsim.analytics.io import as_transactions, period_ordinal, period_start, typed_empty
 
 _FREQS = ("W", "M", "Q", "Y")
@@ -109,12 +110,13 @@ def _cohort_table(log, period, customer_col, date_col, amount_col) -> pd.DataFra
     return _tidy(sizes, active, revenue, p0, period)
 
 
+@fill_doc
 def cohort_retention(
     log: pd.DataFrame,
     period: str = "M",
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.DataFrame:
     """Share of each acquisition cohort active (>= 1 order) in each period since acquisition.
 
@@ -124,6 +126,7 @@ def cohort_retention(
         kamsim ``events`` log or external transaction log.
     period
         Cohort and age period: ``"W"`` (weeks from Monday), ``"M"``, ``"Q"`` or ``"Y"``.
+    %(log_columns)s
 
     Returns
     -------
@@ -134,14 +137,21 @@ def cohort_retention(
     return table[["cohort", "age", "cohort_size", "active", "retention"]]
 
 
+@fill_doc
 def cohort_revenue(
     log: pd.DataFrame,
     period: str = "M",
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.DataFrame:
     """Revenue of each acquisition cohort per period since acquisition (CU).
+
+    Parameters
+    ----------
+    log, period
+        As in :func:`cohort_retention`.
+    %(log_columns)s
 
     Returns
     -------

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import CUSTOMER_COL, DATE_COL, MISSING, require_columns
 from kamsim.vocabulary import COMPLAINT_STAGES, parse_complaint_details
 
 #: Measures reported by :func:`complaint_stats`, in order.
@@ -36,7 +37,7 @@ COMPLAINT_MEASURES: tuple[str, ...] = (
 )
 
 
-def complaint_table(events: pd.DataFrame, customer_col: str = "account_id", date_col: str = "date") -> pd.DataFrame:
+def complaint_table(events: pd.DataFrame, customer_col: str = CUSTOMER_COL, date_col: str = DATE_COL) -> pd.DataFrame:
     """One row per complaint of an ``events`` log, with queue and stage durations.
 
     Joins ``complaint_opened`` rows (``detail`` = complaint id) with ``complaint_resolved``
@@ -51,9 +52,8 @@ def complaint_table(events: pd.DataFrame, customer_col: str = "account_id", date
         ``<stage>_days`` for the six stages of :data:`kamsim.vocabulary.COMPLAINT_STAGES`;
         durations NaN for complaints not resolved in the log.  Sorted by opening date.
     """
-    for col in ("event_type", "detail", "wait_days", customer_col, date_col):
-        if col not in events.columns:
-            raise ValueError(f"events: missing column '{col}'")
+    needed = ("event_type", "detail", "wait_days", customer_col, date_col)
+    require_columns(events, needed, "events", verb=MISSING, first=True)
     kind = events["event_type"]
     opened = events[(kind == "complaint_opened").fillna(False).to_numpy(dtype=bool)]
     done = events[(kind == "complaint_resolved").fillna(False).to_numpy(dtype=bool)]
@@ -115,9 +115,8 @@ def complaint_stats(
         table = table.copy()
         if "resolution_days" not in table.columns and {"resolved_day", "opened_day"} <= set(table.columns):
             table["resolution_days"] = table["resolved_day"] - table["opened_day"]
-    missing = [m for m in COMPLAINT_MEASURES if m not in table.columns]
-    if missing:
-        raise ValueError(f"complaints: missing column(s) {missing} (pass complaint_table(events) or result.complaints)")
+    hint = " (pass complaint_table(events) or result.complaints)"
+    require_columns(table, COMPLAINT_MEASURES, "complaints", verb=MISSING, hint=hint)
     if resolved_only and "resolved" in table.columns:
         table = table[table["resolved"].fillna(False).to_numpy(dtype=bool)]
     values = table[list(COMPLAINT_MEASURES)].astype("float64")

@@ -38,10 +38,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._common import UNKNOWN, ratio
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, HAS_NO, fill_doc, require_columns
 from kamsim.analytics.io import as_transactions
-
-#: Group label of transactions whose key cannot be looked up (missing product, unknown account).
-UNKNOWN: str = "(unknown)"
 
 #: Columns of :func:`contribution_table`, in order.
 CONTRIBUTION_COLUMNS: tuple[str, ...] = (
@@ -58,8 +57,8 @@ CONTRIBUTION_COLUMNS: tuple[str, ...] = (
 
 def _lookup(keys: pd.Series, table: pd.DataFrame, key_col: str, value_col: str, table_name: str) -> pd.Series:
     """Map ``keys`` through ``table[key_col] -> table[value_col]``; unmatched or missing keys become UNKNOWN."""
-    if key_col not in table.columns:
-        raise ValueError(f"contribution_table: {table_name} has no column '{key_col}' to join on")
+    require_columns(table, [key_col], table_name, where="contribution_table", verb=HAS_NO, first=True,
+                    hint=" to join on")
     mapping = pd.Series(table[value_col].astype("string").to_numpy(), index=table[key_col].astype("string").to_numpy())
     if mapping.index.duplicated().any():
         dup = mapping.index[mapping.index.duplicated()][0]
@@ -68,15 +67,16 @@ def _lookup(keys: pd.Series, table: pd.DataFrame, key_col: str, value_col: str, 
     return looked_up.astype("string").fillna(UNKNOWN)
 
 
+@fill_doc
 def contribution_table(
     log: pd.DataFrame,
     by: str = "account_id",
     products: pd.DataFrame | None = None,
     accounts: pd.DataFrame | None = None,
     *,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
     product_col: str | None = None,
 ) -> pd.DataFrame:
@@ -95,8 +95,10 @@ def contribution_table(
         Product catalogue (needs ``product_id``); required when ``by`` is one of its columns.
     accounts
         Accounts table (needs ``account_id``); required when ``by`` is one of its columns.
-    customer_col, date_col, amount_col, margin_col, product_col
-        Column names in ``log`` (see :func:`kamsim.analytics.as_transactions`).
+    %(log_columns)s
+    margin_col, product_col
+        Gross-margin (CU) and product columns of ``log``; ``None``: a ``margin`` / ``product_id``
+        column if present.
 
     Returns
     -------
@@ -142,7 +144,7 @@ def contribution_table(
     )
     revenue = out["revenue"].to_numpy(dtype="float64")
     margin = out["margin"].to_numpy(dtype="float64")
-    out["margin_rate"] = np.divide(margin, revenue, out=np.full_like(margin, np.nan), where=revenue > 0)
+    out["margin_rate"] = ratio(margin, revenue)
     total_revenue, total_margin = np.nansum(revenue), np.nansum(margin)
     out["revenue_share"] = revenue / total_revenue if total_revenue > 0 else np.nan
     out["margin_share"] = margin / total_margin if total_margin != 0 else np.nan

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import require_columns
 from kamsim.analytics.io import as_transactions
 
 #: Ratings treated as poor by default (speculative grades below BB).
@@ -92,9 +93,7 @@ def credit_flags(
     ValueError
         On a missing accounts column or a setting outside its range.
     """
-    missing = [c for c in ("account_id", "credit_rating", "credit_risk") if c not in accounts.columns]
-    if missing:
-        raise ValueError(f"credit_flags: accounts table is missing column(s) {missing}")
+    require_columns(accounts, ("account_id", "credit_rating", "credit_risk"), "accounts table", where="credit_flags")
     if isinstance(exposure_days, bool) or not isinstance(exposure_days, (int, np.integer)) or exposure_days < 1:
         raise ValueError(f"credit_flags: exposure_days must be an integer >= 1, got {exposure_days!r}")
     if not 0 <= risk_threshold <= 1:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim._random import check_seed, seed_sequence, streams
+from kamsim.analytics._validation import NO, require_columns
 
 #: Columns of :func:`selection_overlap`, in order.
 OVERLAP_COLUMNS: tuple[str, ...] = ("noise_sd", "missing_share", "replication", "picked", "jaccard")
@@ -46,8 +47,7 @@ def _columns(frame: pd.DataFrame, columns: str | Sequence[str]) -> list[str]:
     if not cols:
         raise ValueError("degrade: give at least one column to degrade")
     for col in cols:
-        if col not in frame.columns:
-            raise ValueError(f"degrade: no column '{col}'; columns present: {list(map(str, frame.columns))}")
+        require_columns(frame, [col], "degrade", verb=NO, first=True, show_present=True)
         if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             raise ValueError(f"degrade: column '{col}' is not numeric (dtype {frame[col].dtype})")
     return cols

@@ -19,12 +19,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.needs import _check_value, _measure, _transactions
+from kamsim.analytics._common import check_value, measure
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc
+from kamsim.analytics.io import as_transactions
 
 #: Forecast methods of :func:`forecast_revenue`.
 FORECAST_METHODS: tuple[str, ...] = ("naive", "moving_average", "linear", "seasonal_naive")
 
 
+@fill_doc
 def revenue_trend(
     log: pd.DataFrame,
     freq: str = "M",
@@ -34,9 +37,9 @@ def revenue_trend(
     value: str = "amount",
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.Series | pd.DataFrame:
     """Revenue per period: the input of a trend forecast (趋势预测).
 
@@ -56,6 +59,9 @@ def revenue_trend(
         Customer file, needed when ``by`` is a column of it.
     value : {"amount", "margin", "orders"}
         Revenue (CU), margin (CU) or number of orders per period.
+    start, end : date-like, optional
+        First and last period (default: those of the first and last order).
+    %(log_columns)s
 
     Returns
     -------
@@ -63,8 +69,8 @@ def revenue_trend(
         Index ``period`` (DatetimeIndex of period starts).  A Series named ``value`` when
         ``by`` is None, else a DataFrame with one column per account / segment (sorted).
     """
-    _check_value(value, "revenue_trend")
-    t = _transactions(log, customer_col, date_col, amount_col)
+    check_value(value, "revenue_trend")
+    t = as_transactions(log, customer_col, date_col, amount_col)
     try:
         period = t["date"].dt.to_period(freq)
     except ValueError as exc:
@@ -74,7 +80,7 @@ def revenue_trend(
     if pd.isna(first) or pd.isna(last):
         raise ValueError("revenue_trend: the log has no orders and no start/end was given")
     periods = pd.period_range(first, last, freq=freq)
-    frame = pd.DataFrame({"period": period, "v": _measure(t, value)})
+    frame = pd.DataFrame({"period": period, "v": measure(t, value)})
     frame = frame[(frame["period"] >= first) & (frame["period"] <= last)]
     idx = pd.Index(periods.to_timestamp(), name="period")
     if by is None:

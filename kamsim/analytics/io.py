@@ -41,6 +41,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, MISSING, fill_doc, require_columns
+
 #: Columns of the canonical transaction log, in order.
 CANONICAL_COLUMNS: tuple[str, ...] = ("account_id", "date", "amount", "margin", "product_id")
 
@@ -57,11 +59,12 @@ def _resolve_optional(df: pd.DataFrame, col: str | None, default: str) -> str | 
     return default if default in df.columns else None
 
 
+@fill_doc
 def check_transactions(
     df: pd.DataFrame,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
     product_col: str | None = None,
     *,
@@ -74,8 +77,7 @@ def check_transactions(
     ----------
     df
         Raw transaction table, one row per order.
-    customer_col, date_col, amount_col
-        Names of the customer id, date and amount (CU) columns.
+    %(log_columns)s
     margin_col, product_col
         Optional gross-margin (CU) and product columns.  ``None`` uses a
         column named ``margin`` / ``product_id`` when the table has one.
@@ -102,9 +104,7 @@ def check_transactions(
     margin_col = _resolve_optional(df, margin_col, "margin")
     product_col = _resolve_optional(df, product_col, "product_id")
     needed = [customer_col, date_col, amount_col] + [c for c in (margin_col, product_col) if c is not None]
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        raise ValueError(f"{source}: missing column(s) {missing}; columns present: {list(map(str, df.columns))}")
+    require_columns(df, needed, source, verb=MISSING, show_present=True)
 
     problems: list[pd.DataFrame] = []
 
@@ -201,9 +201,9 @@ def _empty_report() -> pd.DataFrame:
 
 def read_transactions(
     path_or_df: str | os.PathLike | pd.DataFrame,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
     product_col: str | None = None,
     on_error: str = "raise",
@@ -258,9 +258,9 @@ def read_transactions(
 
 def as_transactions(
     df: pd.DataFrame,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
     product_col: str | None = None,
 ) -> pd.DataFrame:

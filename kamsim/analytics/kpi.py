@@ -43,6 +43,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc
 from kamsim.analytics.io import as_transactions
 
 KPI_COLUMNS: tuple[str, ...] = (
@@ -80,6 +81,7 @@ def _account_groups(
     raise ValueError(f"kpi_scorecard(by={by!r}): no '{by}' column found in {source}")
 
 
+@fill_doc
 def kpi_scorecard(
     events: pd.DataFrame,
     accounts: pd.DataFrame | None = None,
@@ -87,9 +89,9 @@ def kpi_scorecard(
     panel: pd.DataFrame | None = None,
     *,
     cost_per_hour: float = 80.0,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.DataFrame:
     """KPIs per group (see module docstring for formulas and units).
 
@@ -111,6 +113,7 @@ def kpi_scorecard(
     cost_per_hour
         Cost of one hour of KAM effort (CU/h); the default equals
         ``kamsim.policies.DEFAULT_COST_PER_HOUR``.
+    %(log_columns)s
 
     Returns
     -------

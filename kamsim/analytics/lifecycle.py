@@ -1,4 +1,4 @@
-"""Customer lifecycle (客户生命周期) from a CRM log: stage history, transition matrix, occupancy, costs.
+"""Customer lifecycle (客户生命周期) from a CRM log: stage history, transition matrix, occupancy.
 
 KAM example: "of the accounts that are *mature* at the start of a month, how
 many slide to *at risk* by the end of it, and how many are lost outright?"
@@ -13,10 +13,9 @@ before an account is lost (``kamsim.engine.theory.absorbing_chain``).
   rebuilt from the ``stage_change`` events and the stage after the last month;
 * :func:`transition_matrix` -- counts or row shares of month-to-month moves
   (from an engine ``panel``, a :func:`stage_history`, or an events log);
-* :func:`stage_occupancy` -- accounts (or shares) per stage and month;
-* :func:`effort_by_stage` -- account-manager hours and their cost per stage;
-* :func:`acquisition_retention_costs` -- cost to win one new account vs cost to keep
-  one customer for a year, both from the effort recorded in the log.
+* :func:`stage_occupancy` -- accounts (or shares) per stage and month.
+
+What each stage costs in account-manager effort is in :mod:`kamsim.analytics.lifecycle_costs`.
 
 Conventions (those of the engine, docs/engine.md): month ``m``'s stage is the
 stage at its start; a ``stage_change`` event of month ``m`` happens at the end
@@ -27,27 +26,18 @@ in stage ``i`` followed by stage ``j`` the next month, ``n_i = sum_j n_ij``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-from kamsim.vocabulary import CUSTOMER_STAGES, STAGES
-from kamsim.vocabulary import INTERACTION_TYPES as EFFORT_EVENTS
-
-#: Columns of :func:`acquisition_retention_costs`.
-COST_COLUMNS: tuple[str, ...] = ("activity", "hours", "cost", "units", "unit", "cost_per_unit", "ratio_to_retention")
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], func: str, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{func}: {what} has no column(s) {missing}")
+from kamsim.analytics._validation import CUSTOMER_COL, HAS_NO, check_stages, require_columns
+from kamsim.vocabulary import STAGES
 
 
 def _final_stage_series(final_stage: pd.Series | pd.DataFrame, customer_col: str) -> pd.Series:
     if isinstance(final_stage, pd.DataFrame):
-        _require(final_stage, (customer_col, "stage"), "stage_history", "final_stage")
+        require_columns(final_stage, (customer_col, "stage"), "final_stage", where="stage_history", verb=HAS_NO)
         out = pd.Series(final_stage["stage"].to_numpy(), index=final_stage[customer_col].astype("string").to_numpy())
     elif isinstance(final_stage, pd.Series):
         out = final_stage.copy()
@@ -72,7 +62,7 @@ def stage_history(
     final_stage: pd.Series | pd.DataFrame,
     *,
     months: Sequence[int] | None = None,
-    customer_col: str = "account_id",
+    customer_col: str = CUSTOMER_COL,
 ) -> pd.DataFrame:
     """Stage of every account in every month, rebuilt from the ``stage_change`` events.
 
@@ -103,7 +93,8 @@ def stage_history(
         ``stage_from`` is not the stage the previous change led to, or the last ``stage_to``
         differs from ``final_stage`` (the message names the account and month).
     """
-    _require(events, (customer_col, "month", "event_type", "stage_from", "stage_to"), "stage_history", "events")
+    needed = (customer_col, "month", "event_type", "stage_from", "stage_to")
+    require_columns(events, needed, "events", where="stage_history", verb=HAS_NO)
     final = _final_stage_series(final_stage, customer_col)
     is_change = (events["event_type"] == "stage_change").to_numpy(dtype=bool, na_value=False)
     changes = pd.DataFrame(
@@ -168,13 +159,6 @@ def stage_history(
     return out.sort_values(["month", "account_id"], kind="stable").reset_index(drop=True)
 
 
-def _check_stages(stages: Sequence[str], func: str) -> list[str]:
-    stages = list(stages)
-    if not stages or len(set(stages)) != len(stages):
-        raise ValueError(f"{func}: stages must be a non-empty list without repeats, got {stages}")
-    return stages
-
-
 def _as_panel(
     data: pd.DataFrame, final_stage: pd.Series | pd.DataFrame | None, customer_col: str, func: str
 ) -> pd.DataFrame:
@@ -185,14 +169,14 @@ def _as_panel(
                 "to know each account's stage; or pass a panel (month, account_id, stage)"
             )
         # Cover one month past the log: the move at the end of the last month leads to final_stage.
-        _require(data, ("month",), func, "events")
+        require_columns(data, ("month",), "events", where=func, verb=HAS_NO)
         if len(data) == 0:
             raise ValueError(f"{func}: events is empty")
         m = data["month"].to_numpy(dtype="int64")
         months = range(int(m.min()), int(m.max()) + 2)
         history = stage_history(data, final_stage, months=months, customer_col=customer_col)
         return history.rename(columns={"account_id": customer_col})
-    _require(data, ("month", customer_col, "stage"), func, "panel")
+    require_columns(data, ("month", customer_col, "stage"), "panel", where=func, verb=HAS_NO)
     return data
 
 
@@ -202,7 +186,7 @@ def transition_matrix(
     normalize: bool = True,
     *,
     final_stage: pd.Series | pd.DataFrame | None = None,
-    customer_col: str = "account_id",
+    customer_col: str = CUSTOMER_COL,
 ) -> pd.DataFrame:
     """Monthly stage transition matrix estimated from observed moves.
 
@@ -230,7 +214,7 @@ def transition_matrix(
         With an events log the stage history runs one month past the last month of the log
         (that month's stage is ``final_stage``), so moves at the end of the last month count.
     """
-    stages = _check_stages(stages, "transition_matrix")
+    stages = check_stages(stages, "transition_matrix")
     panel = _as_panel(data, final_stage, customer_col, "transition_matrix")
     p = pd.DataFrame(
         {
@@ -269,7 +253,7 @@ def stage_occupancy(
     stages: Sequence[str] = STAGES,
     normalize: bool = True,
     *,
-    customer_col: str = "account_id",
+    customer_col: str = CUSTOMER_COL,
 ) -> pd.DataFrame:
     """Accounts per stage and month (the portfolio's lifecycle mix over time).
 
@@ -287,8 +271,8 @@ def stage_occupancy(
     DataFrame
         Index ``month``, one column per stage.
     """
-    stages = _check_stages(stages, "stage_occupancy")
-    _require(panel, ("month", customer_col, "stage"), "stage_occupancy", "panel")
+    stages = check_stages(stages, "stage_occupancy")
+    require_columns(panel, ("month", customer_col, "stage"), "panel", where="stage_occupancy", verb=HAS_NO)
     stage = panel["stage"].astype("string")
     other = stage.isna() | ~stage.isin(stages)
     if other.any():
@@ -299,123 +283,3 @@ def stage_occupancy(
     if normalize:
         return table.div(table.sum(axis=1), axis=0)
     return table
-
-
-def effort_by_stage(
-    events: pd.DataFrame,
-    history: pd.DataFrame,
-    cost_per_hour: float = 80.0,
-    *,
-    stages: Sequence[str] = STAGES,
-    customer_col: str = "account_id",
-) -> pd.DataFrame:
-    """Account-manager hours and their cost, by the stage the account was in that month.
-
-    Parameters
-    ----------
-    events
-        kamsim events log; the ``hours`` of ``visit``, ``call`` and ``qbr`` rows are counted.
-    history
-        ``month, account_id, stage`` (:func:`stage_history` or an engine panel).  Only events in
-        the months of ``history`` are counted (pass a slice of it to cost a shorter period).
-    cost_per_hour
-        Fully loaded cost of one account-manager hour (CU/h).
-
-    Returns
-    -------
-    DataFrame
-        Index ``stage``; columns ``account_months`` (account-months spent in the stage),
-        ``hours`` (h), ``cost`` (CU) and ``hours_per_account_month`` (h; NaN without account-months).
-    """
-    stages = _check_stages(stages, "effort_by_stage")
-    if not np.isfinite(cost_per_hour) or cost_per_hour < 0:
-        raise ValueError(f"effort_by_stage: cost_per_hour must be finite and >= 0, got {cost_per_hour}")
-    _require(events, (customer_col, "month", "event_type", "hours"), "effort_by_stage", "events")
-    _require(history, ("month", customer_col, "stage"), "effort_by_stage", "history")
-    effort = events.loc[events["event_type"].isin(EFFORT_EVENTS).to_numpy(dtype=bool, na_value=False)]
-    key = pd.DataFrame(
-        {
-            "id": history[customer_col].astype("string").to_numpy(),
-            "month": history["month"].to_numpy(dtype="int64"),
-            "stage": history["stage"].astype("string").to_numpy(),
-        }
-    )
-    hours = pd.DataFrame(
-        {
-            "id": effort[customer_col].astype("string").to_numpy(),
-            "month": effort["month"].to_numpy(dtype="int64"),
-            "hours": pd.to_numeric(effort["hours"]).to_numpy(dtype="float64", na_value=0.0),
-        }
-    )
-    hours = hours.loc[hours["month"].isin(key["month"].unique()).to_numpy()]
-    merged = hours.merge(key, on=["id", "month"], how="left", validate="many_to_one")
-    if merged["stage"].isna().any():
-        row = merged.loc[merged["stage"].isna()].iloc[0]
-        raise ValueError(f"effort_by_stage: history has no stage for account {row['id']!r} in month {row['month']}")
-    out = pd.DataFrame(index=pd.Index(stages, name="stage"))
-    out["account_months"] = key["stage"].value_counts().reindex(stages, fill_value=0).astype("int64")
-    out["hours"] = merged.groupby("stage")["hours"].sum().reindex(stages, fill_value=0.0).astype("float64")
-    out["cost"] = out["hours"] * float(cost_per_hour)
-    out["hours_per_account_month"] = out["hours"] / out["account_months"].where(out["account_months"] > 0)
-    return out
-
-
-def acquisition_retention_costs(
-    events: pd.DataFrame,
-    history: pd.DataFrame,
-    cost_per_hour: float = 80.0,
-    *,
-    customer_col: str = "account_id",
-) -> pd.DataFrame:
-    """What winning one new account costs compared with keeping one customer for a year.
-
-    Both costs are account-manager effort recorded in the log, priced at ``cost_per_hour``:
-
-    * acquisition: hours spent on prospects (won or not) / number of prospects acquired
-      (``stage_change`` events ``prospect`` -> ``new`` in the months of ``history``) -> CU per account acquired;
-    * retention: hours spent on current customers (stages ``new, growing, mature, at_risk,
-      won_back``) / customer-years (customer account-months / 12) -> CU per customer-year.
-
-    Parameters
-    ----------
-    events, history, cost_per_hour
-        As in :func:`effort_by_stage`.
-
-    Returns
-    -------
-    DataFrame
-        Two rows (``activity`` = ``"acquisition"``, ``"retention"``), columns ``activity, hours, cost``
-        (CU), ``units`` (accounts acquired; customer-years), ``unit`` (text), ``cost_per_unit`` (CU)
-        and ``ratio_to_retention`` (``cost_per_unit`` / that of retention; the "2-5x" rule of thumb).
-        ``cost_per_unit`` is NaN when there are no units.
-    """
-    by_stage = effort_by_stage(events, history, cost_per_hour, customer_col=customer_col)
-    _require(events, ("stage_from", "stage_to"), "acquisition_retention_costs", "events")
-    in_history = events["month"].isin(history["month"].unique()).to_numpy(dtype=bool, na_value=False)
-    won = (
-        (events["event_type"] == "stage_change").to_numpy(dtype=bool, na_value=False)
-        & (events["stage_from"] == "prospect").to_numpy(dtype=bool, na_value=False)
-        & (events["stage_to"] == "new").to_numpy(dtype=bool, na_value=False)
-    )
-    acquired = float((won & in_history).sum())
-    customers = list(CUSTOMER_STAGES)
-    customer_years = float(by_stage.loc[customers, "account_months"].sum()) / 12.0
-    rows = [
-        ("acquisition", by_stage.loc["prospect", "hours"], acquired, "account acquired"),
-        ("retention", by_stage.loc[customers, "hours"].sum(), customer_years, "customer-year"),
-    ]
-    out = pd.DataFrame(
-        [
-            {
-                "activity": name,
-                "hours": float(h),
-                "cost": float(h) * float(cost_per_hour),
-                "units": units,
-                "unit": unit,
-                "cost_per_unit": float(h) * float(cost_per_hour) / units if units > 0 else np.nan,
-            }
-            for name, h, units, unit in rows
-        ]
-    )
-    out["ratio_to_retention"] = out["cost_per_unit"] / out.loc[1, "cost_per_unit"]
-    return out[list(COST_COLUMNS)]

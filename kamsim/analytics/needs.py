@@ -28,34 +28,24 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._common import check_value, measure
+from kamsim.analytics._validation import (
+    AMOUNT_COL,
+    CUSTOMER_COL,
+    DATE_COL,
+    HAS_NO,
+    IS_MISSING,
+    fill_doc,
+    require_columns,
+)
 from kamsim.analytics.io import as_transactions
 from kamsim.vocabulary import INTERACTION_TYPES
-
-#: Value measures of :func:`product_mix` and :func:`kamsim.analytics.forecast.revenue_trend`.
-_VALUES = ("amount", "margin", "orders")
-
-
-def _transactions(log, customer_col, date_col, amount_col, product_col=None) -> pd.DataFrame:
-    return as_transactions(log, customer_col, date_col, amount_col, product_col=product_col)
-
-
-def _check_value(value: str, where: str) -> None:
-    if value not in _VALUES:
-        raise ValueError(f"{where}: value must be one of {list(_VALUES)}, got {value!r}")
-
-
-def _measure(t: pd.DataFrame, value: str) -> pd.Series:
-    """The per-row quantity to add up: amount (CU), margin (CU) or 1 per order."""
-    if value == "orders":
-        return pd.Series(1.0, index=t.index)
-    if value == "margin" and t["margin"].isna().all():
-        raise ValueError("value='margin': the log has no margin column")
-    return t[value].astype("float64").fillna(0.0)
 
 
 # ----------------------------------------------------------------------------- product mix
 
 
+@fill_doc
 def product_mix(
     log: pd.DataFrame,
     products: pd.DataFrame,
@@ -63,9 +53,9 @@ def product_mix(
     by: str = "category",
     value: str = "amount",
     share: bool = False,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     product_col: str = "product_id",
 ) -> pd.DataFrame:
     """What each account buys, per product category (产品组合).
@@ -83,6 +73,9 @@ def product_mix(
     share : bool
         Divide each row by its total, so a row gives the account's mix in shares (0-1);
         accounts with a zero total keep zeros.
+    %(log_columns)s
+    product_col : str
+        Product column of ``log``.
 
     Returns
     -------
@@ -96,11 +89,9 @@ def product_mix(
         If the catalogue lacks ``product_id`` or ``by``, a product is missing from the
         catalogue, or an order has no product.
     """
-    _check_value(value, "product_mix")
-    for col in ("product_id", by):
-        if col not in products.columns:
-            raise ValueError(f"product_mix: products has no column {col!r}")
-    t = _transactions(log, customer_col, date_col, amount_col, product_col)
+    check_value(value, "product_mix")
+    require_columns(products, ("product_id", by), "products", where="product_mix", verb=HAS_NO, first=True)
+    t = as_transactions(log, customer_col, date_col, amount_col, product_col=product_col)
     if t["product_id"].isna().any():
         row = int(np.flatnonzero(t["product_id"].isna().to_numpy())[0])
         raise ValueError(f"product_mix: order row {row} has no product (column {product_col!r})")
@@ -110,7 +101,7 @@ def product_mix(
         bad = t["product_id"][groups.isna()].iloc[0]
         raise ValueError(f"product_mix: product {bad!r} of the log is not in the products table")
     labels = sorted(pd.unique(group_of.dropna()).tolist())
-    frame = pd.DataFrame({"account_id": t["account_id"], by: groups, "v": _measure(t, value)})
+    frame = pd.DataFrame({"account_id": t["account_id"], by: groups, "v": measure(t, value)})
     mix = frame.pivot_table(index="account_id", columns=by, values="v", aggfunc="sum", fill_value=0.0, observed=True)
     mix = mix.reindex(columns=labels, fill_value=0.0).astype("float64").sort_index()
     mix.columns = pd.Index(labels, name=by)
@@ -129,9 +120,9 @@ def mix_gaps(
     by: str | Sequence[str] = "industry",
     category: str = "category",
     min_penetration: float = 0.5,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     product_col: str = "product_id",
 ) -> pd.DataFrame:
     """Cross-selling gaps: categories an account's peers typically buy but the account does not.
@@ -157,6 +148,8 @@ def mix_gaps(
         Catalogue column that defines a category.
     min_penetration : float
         Share of peers (0-1) above which a missing category counts as a gap.
+    customer_col, date_col, amount_col, product_col : str
+        Column names of ``log``, as in :func:`product_mix`.
 
     Returns
     -------
@@ -169,9 +162,7 @@ def mix_gaps(
     keys = [by] if isinstance(by, str) else list(by)
     if not keys:
         raise ValueError("mix_gaps: by must name at least one accounts column")
-    for col in ["account_id", *keys]:
-        if col not in accounts.columns:
-            raise ValueError(f"mix_gaps: accounts has no column {col!r}")
+    require_columns(accounts, ["account_id", *keys], "accounts", where="mix_gaps", verb=HAS_NO, first=True)
     if not 0.0 <= float(min_penetration) <= 1.0:
         raise ValueError(f"mix_gaps: min_penetration must be in [0, 1], got {min_penetration!r}")
     common = dict(customer_col=customer_col, date_col=date_col, amount_col=amount_col, product_col=product_col)
@@ -248,9 +239,7 @@ def needs_signals(
         = growing demand).
     """
     need = ["account_id", "date", "event_type", "amount", "hours", "score"]
-    missing = [c for c in need if c not in events.columns]
-    if missing:
-        raise ValueError(f"needs_signals: events is missing column(s) {missing}")
+    require_columns(events, need, "events", where="needs_signals", verb=IS_MISSING)
     if int(window_months) != window_months or window_months < 2:
         raise ValueError(f"needs_signals: window_months must be an integer >= 2, got {window_months!r}")
     ev = events[need].copy()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from kamsim.analytics._validation import HAS_NO, require_columns
 from kamsim.analytics.concentration import abc_classes, gini, lorenz_curve
 
 
@@ -124,8 +125,7 @@ def plot_kam_matrix(attractiveness: pd.Series, position: pd.Series, ax: Axes | N
 
 def plot_kpi(scorecard: pd.DataFrame, kpi: str = "revenue", ax: Axes | None = None, title: str | None = None) -> Axes:
     """Bar (or, per month, line) chart of one KPI column of :func:`kpi_scorecard` by group."""
-    if kpi not in scorecard.columns:
-        raise ValueError(f"plot_kpi: scorecard has no column '{kpi}'")
+    require_columns(scorecard, [kpi], "scorecard", where="plot_kpi", verb=HAS_NO, first=True)
     ax = _axes(ax)
     group = scorecard.columns[0]
     if group == "month":

@@ -1,4 +1,4 @@
-"""Pricing analytics: realised discounts, what they cost in margin, and share of wallet.
+"""Pricing analytics: realised discounts and what they cost in margin.
 
 KAM example: the price list says an automation controller costs 45,781 CU,
 but the key-account team sells it for less -- a price-sensitive buyer gets a
@@ -9,17 +9,12 @@ discount comes straight out of the gross margin, so a 10% discount on a
 product with a 25% margin rate gives away about 40% of its margin -- the
 reason value selling (价值销售) argues with benefits rather than with price.
 
-Share of wallet (钱包份额) asks the other half of the strategy question: of
-what an account spends on our kind of products in a year
-(``annual_potential_spend``), how much does it buy from us?  A core account
-with a high share is defended and deepened; an account with a large wallet
-and a small share is where growth lies.
-
 * :func:`realised_discount` -- one row per order: list value, discount, margin rate at list and realised;
 * :func:`discount_table` -- the same, summed per product, category or accounts column;
-* :func:`share_of_wallet` -- revenue of the last ``months`` over the potential spend of that window,
-  per account or per group;
 * :func:`breakeven_volume_increase` -- how much more a discount must sell to keep the margin.
+
+The other half of the strategy question -- how much of an account's wallet we
+win -- is in :mod:`kamsim.analytics.wallet`.
 """
 
 from __future__ import annotations
@@ -27,11 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._common import UNKNOWN, ratio
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, HAS_NO, MISSING, require_columns
 from kamsim.analytics.io import as_transactions
-from kamsim.analytics.snapshot import account_snapshot
-
-#: Group label of orders or accounts whose key cannot be looked up.
-UNKNOWN: str = "(unknown)"
 
 #: Columns of :func:`realised_discount`, in order.
 ORDER_PRICE_COLUMNS: tuple[str, ...] = (
@@ -62,18 +55,10 @@ DISCOUNT_COLUMNS: tuple[str, ...] = (
     "margin_given_away",
 )
 
-#: Columns of :func:`share_of_wallet` with ``by=None`` (per account), in order.
-WALLET_COLUMNS: tuple[str, ...] = ("potential", "revenue", "share_of_wallet")
-
-#: Columns of :func:`share_of_wallet` with ``by`` (per group), in order.
-WALLET_GROUP_COLUMNS: tuple[str, ...] = ("accounts", "potential", "revenue", "share_of_wallet", "mean_share")
-
 
 def _catalogue(products: pd.DataFrame) -> pd.DataFrame:
     """Product catalogue indexed by string ``product_id`` with float ``list_price`` and ``margin_rate``."""
-    missing = [c for c in ("product_id", "list_price", "margin_rate") if c not in products.columns]
-    if missing:
-        raise ValueError(f"products: missing column(s) {missing}; columns present: {list(map(str, products.columns))}")
+    require_columns(products, ("product_id", "list_price", "margin_rate"), "products", verb=MISSING, show_present=True)
     ids = products["product_id"].astype("string")
     if ids.duplicated().any():
         raise ValueError(f"products: column 'product_id' has duplicate id {ids[ids.duplicated()].iloc[0]!r}")
@@ -94,9 +79,9 @@ def realised_discount(
     log: pd.DataFrame,
     products: pd.DataFrame,
     *,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
     product_col: str | None = None,
     quantity_col: str = "quantity",
@@ -172,7 +157,7 @@ def realised_discount(
             "amount": amount,
             "discount": 1.0 - amount / list_amount,
             "margin": margin,
-            "margin_rate": np.divide(margin, amount, out=np.full_like(margin, np.nan), where=amount > 0),
+            "margin_rate": ratio(margin, amount),
             "list_margin_rate": cat["margin_rate"].reindex(keys).to_numpy(dtype="float64"),
         }
     )
@@ -231,8 +216,8 @@ def discount_table(
                             index=products["product_id"].astype("string").to_numpy())
         keys = orders["product_id"].map(mapping).astype("string")
     elif accounts is not None and by in accounts.columns:
-        if "account_id" not in accounts.columns:
-            raise ValueError("discount_table: accounts has no column 'account_id' to join on")
+        require_columns(accounts, ["account_id"], "accounts", where="discount_table", verb=HAS_NO, first=True,
+                        hint=" to join on")
         mapping = pd.Series(accounts[by].astype("string").to_numpy(),
                             index=accounts["account_id"].astype("string").to_numpy())
         keys = orders["account_id"].map(mapping).astype("string")
@@ -258,116 +243,10 @@ def discount_table(
     revenue = out["revenue"].to_numpy(dtype="float64")
     margin = out["margin"].to_numpy(dtype="float64")
     list_margin = out["list_margin"].to_numpy(dtype="float64")
-    out["margin_rate"] = np.divide(margin, revenue, out=np.full_like(margin, np.nan), where=revenue > 0)
-    out["margin_given_away"] = np.divide(list_margin - margin, list_margin, out=np.full_like(margin, np.nan),
-                                         where=list_margin > 0)
+    out["margin_rate"] = ratio(margin, revenue)
+    out["margin_given_away"] = ratio(list_margin - margin, list_margin)
     out.index = pd.Index(out.index.astype("string"), name=by)
     return out[list(DISCOUNT_COLUMNS)]
-
-
-def share_of_wallet(
-    accounts: pd.DataFrame,
-    log: pd.DataFrame,
-    by: str | pd.Series | None = None,
-    *,
-    as_of: str | pd.Timestamp | None = None,
-    months: int = 12,
-    potential_col: str = "annual_potential_spend",
-    **columns: str,
-) -> pd.DataFrame:
-    """Share of wallet: revenue of the ``months`` before ``as_of`` over the potential spend of that window.
-
-    ``potential = annual potential spend * months / 12`` (CU) and
-    ``share_of_wallet = revenue / potential`` (0-1; above 1 if an account
-    bought more than its estimated potential).  With ``by`` the shares are
-    aggregated per group: ``share_of_wallet = sum(revenue) / sum(potential)``
-    (the group's wallet share, large accounts weigh more) and ``mean_share``
-    = plain mean of the accounts' shares.  Every account of ``accounts``
-    counts, also those without orders (share 0): filter ``accounts`` first to
-    leave out, e.g., prospects; orders of accounts not in ``accounts`` are ignored.
-
-    Parameters
-    ----------
-    accounts
-        Customer file with ``account_id`` and ``potential_col`` (CU per year, >= 0).
-    log
-        Order log as for :func:`kamsim.analytics.account_snapshot`.
-    by
-        ``None`` (one row per account), a column of ``accounts`` (e.g.
-        ``"industry"``), or a Series indexed by ``account_id`` (e.g. tiers
-        computed on a snapshot); accounts without a label are grouped as ``"(unknown)"``.
-    as_of, months
-        Window ``[as_of - months, as_of)`` as in :func:`kamsim.analytics.account_snapshot`
-        (``as_of=None``: the first day of the month after the last order).
-    potential_col
-        Column of ``accounts`` with the annual potential spend (CU per year).
-    **columns
-        Column names of ``log`` (``customer_col``, ``date_col``, ``amount_col``, ``margin_col``).
-
-    Returns
-    -------
-    DataFrame
-        ``by=None``: index ``account_id`` (order of ``accounts``), columns
-        :data:`WALLET_COLUMNS`.  Otherwise index named after the group (string,
-        sorted), columns :data:`WALLET_GROUP_COLUMNS`.
-
-    Raises
-    ------
-    ValueError
-        If ``potential_col`` is missing or negative (names the row), ``by`` is
-        not a column of ``accounts``, or as :func:`kamsim.analytics.account_snapshot`.
-    """
-    if potential_col not in accounts.columns:
-        raise ValueError(f"accounts: no column '{potential_col}' (annual potential spend, CU per year)")
-    annual = pd.to_numeric(accounts[potential_col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~(annual >= 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"accounts: column '{potential_col}' row {row}: must be a number >= 0, "
-                         f"got {accounts[potential_col].iloc[row]!r}")
-    customer_col = columns.get("customer_col", "account_id")
-    if customer_col in log.columns and customer_col in accounts.columns:  # orders of other accounts do not count
-        ids = accounts[customer_col].astype("string").to_numpy(dtype=object)
-        log = log.loc[log[customer_col].astype("string").isin(ids).to_numpy(dtype=bool, na_value=False)]
-    snap = account_snapshot(accounts, log, as_of=as_of, months=months, **columns)
-    potential = annual * months / 12.0
-    revenue = snap[f"revenue_{int(months)}m"].to_numpy(dtype="float64")
-    per_account = pd.DataFrame(
-        {
-            "potential": potential,
-            "revenue": revenue,
-            "share_of_wallet": np.divide(revenue, potential, out=np.full_like(revenue, np.nan), where=potential > 0),
-        },
-        index=snap.index,
-    )
-    if by is None:
-        return per_account
-    if isinstance(by, pd.Series):
-        labels = by.copy()
-        labels.index = labels.index.astype("string")
-        labels = labels.reindex(snap.index)
-        name = by.name if by.name is not None else "group"
-    elif by in accounts.columns:
-        labels = pd.Series(accounts[by].to_numpy(), index=snap.index)
-        name = by
-    else:
-        raise ValueError(f"share_of_wallet: by={by!r} is not a column of accounts; "
-                         f"columns: {list(map(str, accounts.columns))}")
-    keys = labels.astype("string").fillna(UNKNOWN).to_numpy(dtype=object)
-    g = per_account.groupby(keys, sort=True)
-    out = pd.DataFrame(
-        {
-            "accounts": g.size().astype("int64"),
-            "potential": g["potential"].sum(),
-            "revenue": g["revenue"].sum(),
-            "mean_share": g["share_of_wallet"].mean(),
-        }
-    )
-    pot = out["potential"].to_numpy(dtype="float64")
-    rev = out["revenue"].to_numpy(dtype="float64")
-    out["share_of_wallet"] = np.divide(rev, pot, out=np.full_like(rev, np.nan), where=pot > 0)
-    out.index = pd.Index(out.index.astype("string"), name=str(name))
-    return out[list(WALLET_GROUP_COLUMNS)]
 
 
 def breakeven_volume_increase(margin_rate: float | np.ndarray | pd.Series, discount: float | np.ndarray | pd.Series):

@@ -42,6 +42,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc, require_columns
 from kamsim.analytics.io import as_transactions, period_ordinal, typed_empty
 
 RFM_COLUMNS: tuple[str, ...] = (
@@ -67,13 +68,14 @@ SEGMENTS_ZH: dict[str, str] = {
 }
 
 
+@fill_doc
 def rfm_table(
     log: pd.DataFrame,
     cutoff: str | pd.Timestamp | None = None,
     freq: str = "D",
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.DataFrame:
     """One row per customer with frequency, recency, T, monetary value and RFM days (see module docstring).
 
@@ -87,8 +89,7 @@ def rfm_table(
         last date in the log.
     freq
         Period of ``frequency``, ``recency`` and ``T``: ``"D"``, ``"W"`` or ``"M"``.
-    customer_col, date_col, amount_col
-        Column names in ``log``.
+    %(log_columns)s
 
     Returns
     -------
@@ -214,9 +215,9 @@ def rfm_scores(table: pd.DataFrame, q: int = 5) -> pd.DataFrame:
     """
     if not isinstance(q, (int, np.integer)) or q < 2:
         raise ValueError(f"q must be an integer >= 2, got {q!r}")
-    missing = [c for c in ("days_since_last", "orders", "revenue") if c not in table.columns]
-    if missing:
-        raise ValueError(f"rfm_scores: table is missing column(s) {missing}; pass the output of rfm_table")
+    require_columns(
+        table, ("days_since_last", "orders", "revenue"), "table", where="rfm_scores", hint="; pass the output of rfm_table"
+    )
     r = _quantile_score(-table["days_since_last"].astype("float64"), q)
     f = _quantile_score(table["orders"].astype("float64"), q)
     m = _quantile_score(table["revenue"].astype("float64"), q)

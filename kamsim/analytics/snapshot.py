@@ -22,6 +22,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kamsim.analytics._validation import (
+    AMOUNT_COL,
+    CUSTOMER_COL,
+    DATE_COL,
+    NO,
+    fill_doc,
+    require_columns,
+    require_unique,
+)
 from kamsim.analytics.io import as_transactions
 
 
@@ -31,15 +40,16 @@ def _month_number(dates: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     return (d.year.to_numpy(dtype="int64") * 12 + d.month.to_numpy(dtype="int64") - 1).astype("int64")
 
 
+@fill_doc
 def account_snapshot(
     accounts: pd.DataFrame,
     events: pd.DataFrame,
     as_of: str | pd.Timestamp | None = None,
     months: int = 12,
     *,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
     margin_col: str | None = None,
 ) -> pd.DataFrame:
     """One row per account: the accounts columns plus purchase totals of the ``months`` before ``as_of``.
@@ -63,8 +73,9 @@ def account_snapshot(
         snapshot of a log that ends yesterday).
     months
         Length of the look-back window in months (>= 1).
-    customer_col, date_col, amount_col, margin_col
-        Column names of ``events`` (``margin_col=None``: a ``margin`` column if present).
+    %(log_columns)s
+    margin_col
+        Gross-margin column (CU) of ``events``; ``None``: a ``margin`` column if present.
 
     Returns
     -------
@@ -89,13 +100,10 @@ def account_snapshot(
     """
     if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
         raise ValueError(f"months must be a positive integer, got {months!r}")
-    if customer_col not in accounts.columns:
-        raise ValueError(f"accounts: no column '{customer_col}' (one row per account with its id)")
+    require_columns(accounts, [customer_col], "accounts", verb=NO, first=True,
+                    hint=" (one row per account with its id)")
     ids = accounts[customer_col].astype("string")
-    duplicated = ids.duplicated().to_numpy()
-    if duplicated.any():
-        raise ValueError(f"accounts: column '{customer_col}' row {int(np.flatnonzero(duplicated)[0])}: "
-                         f"duplicated id {ids.iloc[int(np.flatnonzero(duplicated)[0])]!r}")
+    require_unique(ids, "accounts", customer_col, word="duplicated id")
 
     log = as_transactions(events, customer_col, date_col, amount_col, margin_col)
     if as_of is None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, HAS_NO, fill_doc, require_columns
 from kamsim.analytics.io import as_transactions
 from kamsim.vocabulary import DAYS_PER_MONTH
 
@@ -142,17 +143,30 @@ def median_survival(km: pd.DataFrame) -> float | pd.Series:
     return one(km)
 
 
+@fill_doc
 def churn_durations(
     log: pd.DataFrame,
     method: str = "auto",
     *,
     cutoff: str | pd.Timestamp | None = None,
     inactivity_days: float = 180.0,
-    customer_col: str = "account_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
+    customer_col: str = CUSTOMER_COL,
+    date_col: str = DATE_COL,
+    amount_col: str = AMOUNT_COL,
 ) -> pd.DataFrame:
     """Duration and churn flag per account, ready for :func:`kaplan_meier`.
+
+    Parameters
+    ----------
+    log
+        kamsim ``events`` log, engine panel or transaction log (see Methods).
+    method
+        ``"auto"``, ``"stage"``, ``"panel"`` or ``"inactivity"``.
+    cutoff
+        End of observation (default: the last date in the log).
+    inactivity_days
+        Days without an order after which an account counts as churned (``"inactivity"``).
+    %(log_columns)s
 
     Methods
     -------
@@ -191,9 +205,10 @@ def churn_durations(
         raise ValueError(f"method must be 'auto', 'stage', 'panel' or 'inactivity', got {method!r}")
 
     if method == "stage":
-        for col in ("event_type", "stage_to", customer_col, date_col):
-            if col not in log.columns:
-                raise ValueError(f"churn_durations(method='stage'): events log has no column '{col}'")
+        require_columns(
+            log, ("event_type", "stage_to", customer_col, date_col), "events log",
+            where="churn_durations(method='stage')", verb=HAS_NO, first=True,
+        )
         ids = log[customer_col].astype("string")
         dates = pd.to_datetime(log[date_col]).astype("datetime64[ns]")
         cut = dates.max() if cutoff is None else pd.Timestamp(cutoff)
@@ -230,9 +245,9 @@ def churn_durations(
 
 
 def _from_panel(panel: pd.DataFrame, customer_col: str) -> pd.DataFrame:
-    for col in ("month", "stage", customer_col):
-        if col not in panel.columns:
-            raise ValueError(f"churn_durations(method='panel'): panel has no column '{col}'")
+    require_columns(
+        panel, ("month", "stage", customer_col), "panel", where="churn_durations(method='panel')", verb=HAS_NO, first=True
+    )
     p = panel.loc[(panel["stage"] != "prospect").to_numpy(dtype=bool, na_value=False), [customer_col, "month", "stage"]]
     ids = p[customer_col].astype("string")
     start = p["month"].groupby(ids).min()

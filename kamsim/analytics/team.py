@@ -36,7 +36,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.relationships import month_window
+from kamsim.analytics._common import in_window, month_window
+from kamsim.analytics._validation import require_columns, require_unique
 from kamsim.vocabulary import INTERACTION_TYPES
 
 #: Event types of extra effort bought on top of the managers' regular hours (retention, win-back).
@@ -67,14 +68,6 @@ WORKLOAD_COLUMNS: tuple[str, ...] = (
 )
 
 _NORMALIZE = (None, "all", "index", "columns")
-
-
-def _require(frame: object, columns: Sequence[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}")
 
 
 def _ids(series: pd.Series) -> pd.Series:
@@ -158,22 +151,19 @@ def manager_workload(
     >>> bool((load["utilisation"] <= 1 + 1e-9).all())
     True
     """
-    _require(events, ["account_id", "month", "event_type", "hours"], "events")
-    _require(accounts, ["account_id", "manager_id", "region", "annual_potential_spend"], "accounts")
-    _require(managers, ["manager_id", "capacity_hours"], "managers")
+    require_columns(events, ["account_id", "month", "event_type", "hours"], "events", check_type=True)
+    needed = ["account_id", "manager_id", "region", "annual_potential_spend"]
+    require_columns(accounts, needed, "accounts", check_type=True)
+    require_columns(managers, ["manager_id", "capacity_hours"], "managers", check_type=True)
     multiplier = float(capacity_multiplier)
     if not np.isfinite(multiplier) or multiplier < 0:
         raise ValueError(f"capacity_multiplier must be a finite number >= 0, got {capacity_multiplier!r}")
     team = _ids(managers["manager_id"])
-    if team.duplicated().any():
-        row = int(np.flatnonzero(team.duplicated().to_numpy())[0])
-        raise ValueError(f"managers: column 'manager_id' row {row}: duplicate id {team.iloc[row]!r}")
+    require_unique(team, "managers", "manager_id")
     index = pd.Index(team.to_numpy(), name="manager_id", dtype="string")
 
     account_ids = _ids(accounts["account_id"])
-    if account_ids.duplicated().any():
-        row = int(np.flatnonzero(account_ids.duplicated().to_numpy())[0])
-        raise ValueError(f"accounts: column 'account_id' row {row}: duplicate id {account_ids.iloc[row]!r}")
+    require_unique(account_ids, "accounts", "account_id")
     owner = pd.Series(_ids(accounts["manager_id"]).to_numpy(), index=account_ids.to_numpy())
     unknown = ~owner.isin(index) & owner.notna()
     if unknown.any():
@@ -185,7 +175,7 @@ def manager_workload(
 
     first, last = month_window(events, months)
     n_months = last - first + 1
-    window = events[(events["month"] >= first) & (events["month"] <= last)]
+    window = in_window(events, (first, last))
     kind = window["event_type"].astype("string")
     account = _ids(window["account_id"])
     by_row = _ids(window["manager_id"]) if "manager_id" in window.columns else pd.Series(pd.NA, index=window.index, dtype="string")
@@ -300,7 +290,7 @@ def coverage_matrix(
     if isinstance(by, str) or len(by) != 2 or by[0] == by[1]:
         raise ValueError(f"by: expected two different column names, got {by!r}")
     rows, cols = by
-    _require(accounts, [rows, cols] + ([values] if values is not None else []), "accounts")
+    require_columns(accounts, [rows, cols] + ([values] if values is not None else []), "accounts", check_type=True)
     if normalize not in _NORMALIZE:
         raise ValueError(f"normalize: expected one of {list(_NORMALIZE)}, got {normalize!r}")
     if values is None:
