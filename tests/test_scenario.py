@@ -168,3 +168,11 @@ def test_partial_stage_mapping_from_yaml_keeps_defaults(tmp_path):
     loaded = Scenario.from_file(path).lifecycle.decline_prob
     assert loaded.mature == 0.05
     assert loaded.growing == Scenario().lifecycle.decline_prob.growing > 0
+
+
+def test_per_stage_sections_list_exactly_the_customer_stages():
+    from kamsim.scenario import StageProbabilities, StageValues
+    from kamsim.vocabulary import CUSTOMER_STAGES
+
+    assert tuple(StageProbabilities.model_fields) == CUSTOMER_STAGES
+    assert tuple(StageValues.model_fields) == CUSTOMER_STAGES
