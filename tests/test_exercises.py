@@ -19,7 +19,8 @@ import nbformat
 import pytest
 
 from kamsim.course.refresh import list_notebooks, strip_outputs
-from kamsim.exercises import check, expected_answer, get_exercise, list_exercises
+from kamsim.course.grading import expected_answer, get_exercise
+from kamsim.exercises import check, list_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kamsim.course.grading import get_exercise
 from kamsim.exercises import (
     check,
     exact,
     exercise,
     frame,
-    get_exercise,
     id_set,
     integer,
     is_blank,
@@ -260,3 +260,29 @@ def test_shared_data_is_loaded_once():
     snap = snapshot("small")
     assert snap is snapshot("small")
     assert len(snap) == len(portfolio("small").accounts) and "revenue_12m" in snap.columns
+
+
+def test_the_student_api_does_not_expose_expected_answers():
+    import kamsim.exercises as student_api
+
+    assert not hasattr(student_api, "expected_answer") and "expected_answer" not in student_api.__all__
+    assert "get_exercise" not in student_api.__all__
+
+
+def test_number_rule_is_four_significant_figures():
+    compare = number()
+    assert compare(0.7419, 0.741892) is None  # rounded to 4 significant figures
+    assert compare(1_235_000, 1_234_567.0) is None
+    assert "too high" in compare(0.7426, 0.741892)  # 1e-3 off: wrong
+
+
+def test_number_says_give_more_decimals_when_right_but_too_coarse():
+    reason = number()(0.74, 0.741892)
+    assert reason == "0.74 is right to the 2 decimal(s) you gave but too coarse: give more decimals (four significant figures)"
+    assert "too coarse" in number()(13, 12.6)
+    assert "too coarse" not in number()(0.75, 0.741892)
+
+
+def test_number_recognises_a_percentage_given_for_a_share():
+    assert "looks like a percentage" in number()(74.19, 0.741892)
+    assert "looks like a percentage" not in number()(74.19, 74.5)

@@ -6,6 +6,8 @@ refresh [NAMES...]       re-execute notebooks/NN_*.ipynb in place (outputs, timi
 check-timing [NAMES...]  execute without writing; exit 1 if a notebook exceeds the budget
 strip [PATHS...]         clear outputs of exercise notebooks (default exercises/*.ipynb); --check only reports
 glossary                 regenerate docs/glossary.md from kamsim/course/glossary.csv
+release --out DIR        write the student pack (no solutions, no answers); --roster: one personal pack each
+grade SUBMISSIONS        run and score submitted exercise notebooks; write gradebook.csv and feedback
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sys
 from pathlib import Path
 
 from kamsim.course import refresh as _refresh
+from kamsim.course.grading import CELL_TIMEOUT_S, NOTEBOOK_TIMEOUT_S
+from kamsim.course.roster import DEFAULT_COURSE_SEED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +39,24 @@ def _parser() -> argparse.ArgumentParser:
 
     glossary = sub.add_parser("glossary", help="write docs/glossary.md from the glossary CSV")
     glossary.add_argument("--output", type=Path, default=None, help="target file (default: <root>/docs/glossary.md)")
+
+    release = sub.add_parser("release", help="write the student pack: chapters, blank exercises, data, glossary")
+    release.add_argument("--out", type=Path, required=True, help="release folder (new or empty, or --overwrite)")
+    release.add_argument("--roster", type=Path, default=None, help="CSV student_id,name,email: one personal pack each")
+    release.add_argument("--course-seed", type=int, default=DEFAULT_COURSE_SEED,
+                         help=f"seed of the personal datasets (default {DEFAULT_COURSE_SEED}; grading needs the same)")
+    release.add_argument("--overwrite", action="store_true", help="replace an earlier release in --out")
+
+    grade = sub.add_parser("grade", help="run and score submitted exercise notebooks; write a gradebook")
+    grade.add_argument("submissions", type=Path, help="folder with one sub-folder per student_id")
+    grade.add_argument("--roster", type=Path, required=True, help="the roster CSV of the release")
+    grade.add_argument("--out", type=Path, required=True, help="gradebook folder (an earlier gradebook is replaced)")
+    grade.add_argument("--course-seed", type=int, default=DEFAULT_COURSE_SEED, help="the seed the release used")
+    grade.add_argument("--points", type=Path, default=None, help="CSV exercise_id,points (default 1 per exercise)")
+    grade.add_argument("--timeout", type=int, default=CELL_TIMEOUT_S, help="seconds per cell (default %(default)s)")
+    grade.add_argument("--notebook-timeout", type=int, default=NOTEBOOK_TIMEOUT_S,
+                       help="seconds per notebook before it is stopped (default %(default)s)")
+    grade.add_argument("--chapters", nargs="*", default=None, help="only these chapters, e.g. 00 01")
     return parser
 
 
@@ -68,6 +90,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {target}")
             return 0
         root = Path(args.root) if args.root else _refresh.find_root()
+        if args.command == "release":
+            from kamsim.course.pack import release
+
+            packs = release(args.out, args.roster, course_seed=args.course_seed, root=root, overwrite=args.overwrite)
+            print(f"wrote {len(packs)} student pack(s) -> {args.out}")
+            return 0
+        if args.command == "grade":
+            from kamsim.course.grading import grade
+
+            book = grade(args.submissions, args.roster, args.out, course_seed=args.course_seed, points=args.points,
+                         cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, root=root,
+                         chapters=args.chapters, echo=True)
+            print(f"graded {len(book)} student(s) -> {args.out / 'gradebook.csv'}")
+            return 0
         if args.command == "refresh":
             return _run_notebooks(args, root, write=True)
         if args.command == "check-timing":

@@ -205,6 +205,19 @@ def refresh(
     return reports
 
 
+def clear_outputs(nb: NotebookNode) -> bool:
+    """Remove the outputs and execution counts of every code cell in place; True if there were any."""
+    dirty = False
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.get("outputs") or cell.get("execution_count") is not None:
+            dirty = True
+        cell.outputs = []
+        cell.execution_count = None
+    return dirty
+
+
 def strip_outputs(paths: Iterable[str | Path], *, write: bool = True) -> list[Path]:
     """Clear outputs and execution counts of notebooks; return the ones that had any.
 
@@ -214,14 +227,7 @@ def strip_outputs(paths: Iterable[str | Path], *, write: bool = True) -> list[Pa
     changed = []
     for path in map(Path, paths):
         nb = nbformat.read(path, as_version=4)
-        dirty = False
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            if cell.get("outputs") or cell.get("execution_count") is not None:
-                dirty = True
-            cell.outputs = []
-            cell.execution_count = None
+        dirty = clear_outputs(nb)
         before = nbformat.writes(nb)
         clean_metadata(nb)
         dirty = dirty or nbformat.writes(nb) != before

@@ -9,12 +9,19 @@ stored as portfolio folders under ``<repo>/datasets/<name>/`` (see
 checks the shipped folders are current), and ``tools/make_datasets.py``
 rebuilds them all.
 
-Set the environment variable ``KAMSIM_DATASETS`` to read the folders from
-another place.
+Where the folders are read from (:func:`datasets_dir`), first match wins:
+
+1. the environment variable ``KAMSIM_DATASETS``;
+2. a student pack: the folder named in the nearest ``kamsim-pack.json`` in the working
+   directory or above it (``python -m kamsim.course release`` writes one; with a roster,
+   each student's pack holds datasets generated with that student's own seeds, so the
+   same notebooks show every student other numbers);
+3. ``<repo>/datasets``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +30,9 @@ from kamsim.portfolio import Portfolio
 
 #: Environment variable that overrides the datasets folder.
 ENV_VAR = "KAMSIM_DATASETS"
+
+#: File that marks the root of a student pack; its ``"datasets"`` entry is the pack's datasets folder.
+PACK_FILE = "kamsim-pack.json"
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,13 @@ def _spec(name: str) -> DatasetSpec:
 
 
 def datasets_dir() -> Path:
-    """Folder holding the dataset folders: ``$KAMSIM_DATASETS`` or ``<repo>/datasets``."""
+    """Folder holding the dataset folders: ``$KAMSIM_DATASETS``, the enclosing student pack's, or ``<repo>/datasets``."""
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override)
+    pack = find_pack()
+    if pack is not None:
+        return pack.parent / str(read_pack(pack).get("datasets", "datasets"))
     return Path(__file__).resolve().parents[2] / "datasets"
 
 
@@ -83,23 +96,61 @@ def load(name: str) -> Portfolio:
     return Portfolio.from_dir(folder)
 
 
-def generate(name: str) -> Portfolio:
-    """Generate dataset ``name`` in memory from its registry entry (no files)."""
+def find_pack(start: str | os.PathLike[str] | None = None) -> Path | None:
+    """The nearest ``kamsim-pack.json`` in ``start`` (default: the working directory) or a folder above it."""
+    here = Path.cwd() if start is None else Path(start)
+    for folder in (here, *here.parents):
+        candidate = folder / PACK_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_pack(path: str | os.PathLike[str]) -> dict:
+    """The settings of a student pack file (``ValueError`` naming the file if it is not valid JSON)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: not a readable kamsim pack file ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a kamsim pack file holds a JSON object")
+    return data
+
+
+def generate(name: str, seed: int | None = None) -> Portfolio:
+    """Generate dataset ``name`` in memory from its registry entry (no files).
+
+    ``seed`` replaces the registry's seed: same size, locale and history, other accounts
+    (a student's personal variant, :mod:`kamsim.course.roster`).
+    """
     from kamsim.synthetic import generate_portfolio
 
     spec = _spec(name)
     return generate_portfolio(
-        spec.n_accounts, spec.seed, spec.locale, as_of=spec.as_of, history_months=spec.history_months
+        spec.n_accounts, spec.seed if seed is None else seed, spec.locale, as_of=spec.as_of,
+        history_months=spec.history_months,
     )
 
 
-def build(name: str, out_dir: str | os.PathLike[str] | None = None) -> Path:
+def build(name: str, out_dir: str | os.PathLike[str] | None = None, seed: int | None = None) -> Path:
     """Regenerate dataset ``name`` into ``out_dir/<name>`` (default: :func:`datasets_dir`) and return that folder.
 
-    An existing portfolio folder of that name is replaced.
+    An existing portfolio folder of that name is replaced; ``seed`` as in :func:`generate`.
     """
     root = datasets_dir() if out_dir is None else Path(out_dir)
-    return generate(name).to_dir(root / name, overwrite=True)
+    return generate(name, seed).to_dir(root / name, overwrite=True)
 
 
-__all__ = ["DATASETS", "DatasetSpec", "ENV_VAR", "available", "build", "datasets_dir", "generate", "load"]
+__all__ = [
+    "DATASETS",
+    "ENV_VAR",
+    "PACK_FILE",
+    "DatasetSpec",
+    "available",
+    "build",
+    "datasets_dir",
+    "find_pack",
+    "generate",
+    "load",
+    "read_pack",
+]

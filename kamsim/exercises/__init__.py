@@ -23,20 +23,13 @@ The reference solution is ``def ex_00_1()`` in ``exercises/solutions/00_slug.py`
 passes, the blank fails and every listed mistake fails (the registry first drops the
 candidates its comparer would accept as the expected answer or as an earlier mistake:
 :meth:`Exercise.wrong_answers`).  Shared, cached data access lives in
-:mod:`kamsim.exercises.data`.  See
+:mod:`kamsim.exercises.data`.  The trainer-side API -- the expected answer of an exercise,
+grading -- is :mod:`kamsim.course.grading`; students never need it.  See
 ``docs/course_authoring.md``.
 """
 
 from kamsim.exercises.compare import Comparer, exact, frame, id_set, integer, is_blank, number, series, text
-from kamsim.exercises.core import (
-    CheckResult,
-    Exercise,
-    check,
-    exercise,
-    expected_answer,
-    get_exercise,
-    list_exercises,
-)
+from kamsim.exercises.core import CheckResult, Exercise, check, exercise, list_exercises
 
 __all__ = [
     "CheckResult",
@@ -45,9 +38,7 @@ __all__ = [
     "check",
     "exact",
     "exercise",
-    "expected_answer",
     "frame",
-    "get_exercise",
     "id_set",
     "integer",
     "is_blank",

@@ -8,10 +8,12 @@ missing").  Build them with the factories below and pass one to
 
     @exercise("01.1", title=..., hint=..., compare=number(rtol=1e-4), mistakes=...)
 
-Tolerances: :func:`number` accepts ``|answer - expected| <= atol + rtol * |expected|``
-(``numpy.isclose`` semantics), so a student who rounds revenue to the
-nearest CU still passes with the default ``rtol=1e-6`` on values above 1e6
-but a wrong filter (usually a few percent off) does not.
+The tolerance rule for numbers (one rule for every exercise): **an answer is correct when it agrees with
+the expected value to four significant figures**, i.e. ``|answer - expected| <= 5e-4 * |expected|``
+(:data:`RTOL`; :data:`ATOL` = 1e-9 only matters at 0).  A student who rounds 0.741892 to 0.7419, or revenue
+of 1,234,567 CU to 1,235,000, passes; a wrong filter (usually a percent or more off) does not.  An answer
+that is the expected value rounded to fewer digits (0.74) is told to give more decimals, and a share given
+as a percentage (74.19 for 0.7419) is told so.
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ import pandas as pd
 
 #: A comparer: ``None`` if ``answer`` matches ``expected``, else the reason it does not.
 Comparer = Callable[[Any, Any], "str | None"]
+
+#: Relative tolerance of :func:`number`: four significant figures.
+RTOL: float = 5e-4
+#: Absolute tolerance of :func:`number` (only matters for an expected value of 0).
+ATOL: float = 1e-9
 
 
 def is_blank(answer: object) -> bool:
@@ -58,8 +65,22 @@ def _as_real(answer: object) -> float | None:
     return None
 
 
-def number(rtol: float = 1e-6, atol: float = 1e-9) -> Comparer:
-    """Compare real numbers with a tolerance; says whether the answer is too high or too low."""
+def _decimals(value: float) -> int:
+    """Decimals a student wrote: 0.74 -> 2, 12.0 -> 0 (shortest round-tripping repr)."""
+    text = repr(float(value))
+    if "e" in text or "." not in text:
+        return 0
+    digits = text.split(".")[1].rstrip("0")
+    return len(digits)
+
+
+def number(rtol: float = RTOL, atol: float = ATOL) -> Comparer:
+    """Compare real numbers to four significant figures (the course rule, see the module docstring).
+
+    Says whether a wrong answer is too high or too low, whether it is the right value given with too
+    few decimals, or a percentage where a share (0-1) was asked.  ``rtol``/``atol`` exist for toy
+    examples and tests; the course's exercises all use the default rule.
+    """
 
     def compare(answer: Any, expected: Any) -> str | None:
         value = _as_real(answer)
@@ -71,6 +92,12 @@ def number(rtol: float = 1e-6, atol: float = 1e-9) -> Comparer:
             return "your answer is NaN (missing values in the calculation?)"
         if np.isclose(value, target, rtol=rtol, atol=atol):
             return None
+        places = _decimals(value)
+        if value != 0 and places < 10 and round(target, places) == value:
+            return (f"{value:,.{places}f} is right to the {places} decimal(s) you gave but too coarse: give more "
+                    "decimals (four significant figures)")
+        if 0 < abs(target) <= 1 and np.isclose(value / 100.0, target, rtol=rtol, atol=atol):
+            return f"{value:,.6g} looks like a percentage; give the share as a number between 0 and 1"
         return f"{value:,.6g} is too {'high' if value > target else 'low'}"
 
     return compare

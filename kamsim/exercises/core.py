@@ -191,7 +191,10 @@ def get_exercise(exercise_id: str) -> Exercise:
 
 
 def expected_answer(exercise_id: str) -> Any:
-    """The expected answer (computed once per process, then cached). For tests and trainers."""
+    """The expected answer on this process's datasets (computed once, then cached).
+
+    Trainer-side: not exported by :mod:`kamsim.exercises`; use :func:`kamsim.course.grading.expected_answer`.
+    """
     if exercise_id not in _EXPECTED:
         _EXPECTED[exercise_id] = get_exercise(exercise_id).expected()
     return _EXPECTED[exercise_id]
