@@ -197,6 +197,10 @@ def test_grade_refuses_bad_input_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="line 2: points must be a number >= 0"):
         grade(tmp_path / "subs", STUDENTS, tmp_path / "out", root=ROOT, chapters=["00"], points=points)
     assert not (tmp_path / "out").exists()
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "chapter1.docx").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a kamsim gradebook"):
+        grade(tmp_path / "subs", STUDENTS, tmp_path / "thesis", root=ROOT, chapters=["00"])
 
 
 def nb_name(chapter: str) -> str:

@@ -396,7 +396,10 @@ def grade(
     questions = [q for q in written_questions() if q.chapter in {r.chapter for r in releases}]
     ids = [e for r in releases for e in r.exercise_ids]
     point_of = read_points(points, ids, questions)
-    target = check_out_dir(out, GRADEBOOK, True, kind="kamsim gradebook")
+    try:
+        target = check_out_dir(out, GRADEBOOK, True, kind="kamsim gradebook")
+    except FileExistsError as exc:
+        raise ValueError(f"--out {exc}") from None
     manual = read_manual_scores(target / WRITTEN_SHEET, point_of)
 
     rows, notebook_rows, sheet_rows, feedback = [], [], [], {}
