@@ -8,7 +8,6 @@ is checked, and a second grading run must give the identical gradebook.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 
 from kamsim.course.grading import grade, release_notebooks
 from kamsim.course.pack import release
-from kamsim.course.roster import Student
+from kamsim.course.roster import Student, write_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "exercises" / "solutions"
@@ -55,16 +54,12 @@ def _solved(path: Path) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("course")
-    roster = tmp / "roster.csv"
-    with roster.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student_id", "name", "email"])
-        writer.writerows([(s.student_id, s.name, s.email) for s in STUDENTS])
+    roster = write_roster(tmp / "roster.csv", STUDENTS)
     packs = release(tmp / "release", roster, course_seed=COURSE_SEED, root=ROOT)
     subs = tmp / "submissions"
     pack = {p.name: p / "exercises" for p in packs}
 
-    # s001: everything right; 01 handed in under another name; one written answer
+    # s001: everything right; 01 handed in under another name
     (subs / "s001").mkdir(parents=True)
     nbformat.write(_solved(pack["s001"] / NB00), subs / "s001" / NB00)
     nbformat.write(_solved(pack["s001"] / NB01), subs / "s001" / "my segmentation work.ipynb")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import numbers
 import subprocess
@@ -14,7 +13,7 @@ import pandas as pd
 import pytest
 
 from kamsim.course.pack import RELEASE_FILE, release
-from kamsim.course.roster import Student, read_roster, student_seed
+from kamsim.course.roster import Student, read_roster, student_seed, write_roster
 from kamsim.course.written import answer_marker, written_questions
 from kamsim.datasets import DATASETS, PACK_FILE, datasets_dir, find_pack
 
@@ -65,11 +64,7 @@ def _pack_texts(pack: Path) -> dict[Path, str]:
 @pytest.fixture(scope="module")
 def packs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("release")
-    roster = tmp / "roster.csv"
-    with roster.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["student_id", "name", "email"])
-        writer.writerows([(s.student_id, s.name, "") for s in STUDENTS])
+    roster = write_roster(tmp / "roster.csv", STUDENTS)
     personal = release(tmp / "personal", roster, course_seed=11, root=ROOT)
     (self_study,) = release(tmp / "self_study", root=ROOT)
     return {"personal": personal, "self_study": self_study, "root": tmp}
@@ -168,3 +163,8 @@ def test_exercise_notebooks_carry_the_written_questions_of_chapters_06_to_10():
         assert q.question in cells[q.question_cell].source
         assert cells[q.answer_cell].source.startswith(answer_marker(q.id))
         assert q.points > 0 and len(q.rubric.split(" | ")) >= 3
+
+
+def test_a_written_roster_reads_back(tmp_path):
+    students = [Student("a-1", "Ann, Lee", "ann@example.com"), Student("b.2", "王芳", "")]
+    assert read_roster(write_roster(tmp_path / "r.csv", students)) == students

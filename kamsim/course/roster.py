@@ -16,6 +16,7 @@ import csv
 import io
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +77,16 @@ def read_roster(path: str | os.PathLike[str]) -> list[Student]:
     if not students:
         raise ValueError(f"roster {str(path)!r}: no students")
     return students
+
+
+def write_roster(path: str | os.PathLike[str], students: Sequence[Student]) -> Path:
+    """Write ``students`` as a roster CSV (``student_id,name,email``) and return the path."""
+    path = Path(path)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(ROSTER_COLUMNS)
+        writer.writerows((s.student_id, s.name, s.email) for s in students)
+    return path
 
 
 def student_seed(course_seed: int, student_id: str, dataset: str) -> int:
