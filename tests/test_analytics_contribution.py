@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from _analytics_data import CSV_COLUMNS, events_log, write_plain_csv
 
-from kamsim.analytics import contribution_table, credit_flags, read_transactions
-from kamsim.analytics.contribution import CONTRIBUTION_COLUMNS, UNKNOWN
+from kamsim.analytics import contribution_table, credit_flags, cross_ratio, read_transactions
+from kamsim.analytics.contribution import CONTRIBUTION_COLUMNS, CROSS_RATIO_COLUMNS, UNKNOWN
 from kamsim.analytics.credit import CREDIT_COLUMNS
 
 # Orders of _analytics_data (account, amount, margin, product):
@@ -118,3 +118,65 @@ def test_credit_flags_validation():
         credit_flags(ACCOUNTS, events_log(), exposure_quantile=1.0)
     with pytest.raises(ValueError, match="risk_threshold"):
         credit_flags(ACCOUNTS, events_log(), risk_threshold=2.0)
+
+
+# cross_ratio on the same orders, by category (P001 pumps, P002 software, P003 not in the catalogue):
+#   pumps:    A1 100/30 + 200/60, A2 80/20 -> revenue 380, margin 110
+#   software: A1 50/10, A3 300/90 + 100/40  -> revenue 450, margin 140
+#   (unknown): A2 20/5                       -> revenue  20, margin   5
+STOCK = pd.DataFrame({"category": ["pumps", "software", "valves"], "average_stock": [95.0, 0.0, 40.0]})
+
+
+def test_cross_ratio_by_hand():
+    table = cross_ratio(events_log(), STOCK, years=0.5, products=PRODUCTS)
+    assert list(table.columns) == list(CROSS_RATIO_COLUMNS)
+    assert table.index.name == "category"
+    # pumps: 760/year on 95 of stock -> turnover 8, margin rate 110/380, cross ratio 220/95 = 8 x 110/380.
+    # valves: stocked but never sold -> turnover 0, cross ratio 0; software (no stock) and unknown (no row): NaN.
+    assert table.index.tolist() == ["pumps", "valves", "software", UNKNOWN]
+    pumps = table.loc["pumps"]
+    assert pumps["revenue_per_year"] == pytest.approx(760.0)
+    assert pumps["margin_per_year"] == pytest.approx(220.0)
+    assert pumps["margin_rate"] == pytest.approx(110 / 380)
+    assert pumps["turnover"] == pytest.approx(8.0)
+    assert pumps["cross_ratio"] == pytest.approx(220 / 95)
+    assert pumps["cross_ratio"] == pytest.approx(pumps["margin_rate"] * pumps["turnover"])
+    assert table.loc["valves", ["revenue_per_year", "turnover", "cross_ratio"]].tolist() == [0.0, 0.0, 0.0]
+    assert np.isnan(table.loc["valves", "margin_rate"])
+    assert table.loc["software", "average_stock"] == 0.0
+    assert table.loc[["software", UNKNOWN], ["turnover", "cross_ratio"]].isna().all().all()
+    assert np.isnan(table.loc[UNKNOWN, "average_stock"])
+    assert table.loc["software", "margin_rate"] == pytest.approx(140 / 450)
+
+
+def test_cross_ratio_by_account_with_a_custom_stock_column():
+    # consignment stock held for two accounts, over a log of one year
+    stock = pd.DataFrame({"account_id": ["A1", "A3"], "consignment": [175.0, 50.0]})
+    table = cross_ratio(events_log(), stock, years=1, by="account_id", stock_col="consignment")
+    assert table.index.tolist() == ["A3", "A1", "A2"]
+    np.testing.assert_allclose(table.loc[["A3", "A1"], "turnover"], [400 / 50, 350 / 175])
+    np.testing.assert_allclose(table.loc[["A3", "A1"], "cross_ratio"], [130 / 50, 100 / 175])
+
+
+def test_cross_ratio_errors_name_the_column():
+    with pytest.raises(ValueError, match=r"stock table is missing column\(s\) \['average_stock'\]"):
+        cross_ratio(events_log(), STOCK.rename(columns={"average_stock": "stock"}), years=1, products=PRODUCTS)
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['category'\]"):
+        cross_ratio(events_log(), STOCK.rename(columns={"category": "line"}), years=1, products=PRODUCTS)
+    negative = STOCK.assign(average_stock=[95.0, -1.0, 40.0])
+    with pytest.raises(ValueError, match="column 'average_stock' row 1: expected a number >= 0"):
+        cross_ratio(events_log(), negative, years=1, products=PRODUCTS)
+    missing = STOCK.assign(average_stock=[95.0, 0.0, None])
+    with pytest.raises(ValueError, match="column 'average_stock' row 2"):
+        cross_ratio(events_log(), missing, years=1, products=PRODUCTS)
+    twice = pd.concat([STOCK, STOCK.iloc[:1]], ignore_index=True)
+    with pytest.raises(ValueError, match="column 'category' row 3: duplicate id 'pumps'"):
+        cross_ratio(events_log(), twice, years=1, products=PRODUCTS)
+    for years in (0, -1.0, float("nan"), "2", True):
+        with pytest.raises(ValueError, match="years must be a number > 0"):
+            cross_ratio(events_log(), STOCK, years=years, products=PRODUCTS)
+    with pytest.raises(ValueError, match="stock must be a pandas DataFrame"):
+        cross_ratio(events_log(), {"pumps": 95.0}, years=1, products=PRODUCTS)
+    no_margin = pd.DataFrame({"account_id": ["X"], "date": ["2024-01-01"], "amount": [10.0]})
+    with pytest.raises(ValueError, match="no margin"):
+        cross_ratio(no_margin, STOCK.rename(columns={"category": "account_id"}), years=1, by="account_id")

@@ -50,6 +50,7 @@ TOPICS: dict[str, dict[str, str]] = {
     },
     "Margin & credit": {
         "contribution_table": "contribution",
+        "cross_ratio": "contribution",
         "credit_flags": "credit",
     },
     "RFM & CLV": {
@@ -126,7 +127,7 @@ TOPICS: dict[str, dict[str, str]] = {
 INPUTS: dict[str, str] = {
     "Transaction logs": "any transaction log (customer id, date, amount); the order rows of a kamsim events log",
     "Concentration & tiers": "values per account, e.g. customer_totals or account_snapshot columns",
-    "Margin & credit": "any transaction log with margins; the accounts table (credit ratings)",
+    "Margin & credit": "any transaction log with margins (cross_ratio: plus average stock per group); the accounts table (credit ratings)",
     "RFM & CLV": "any transaction log",
     "Cohorts & survival": "any transaction log; churn from stage changes needs kamsim's CRM events or a panel",
     "Needs & forecasts": "any transaction log with products; needs_signals needs kamsim's CRM events",
