@@ -44,14 +44,19 @@ def _answers_in(folder: Path) -> dict[str, object]:
 
 
 def _needles(value: object) -> list[str]:
-    """Text forms in which a student could read a numeric answer off any file: 4 decimals, or whole CU.
+    """Text forms in which a student could read a numeric answer off any file (specific enough not to match by chance).
 
     Counts, labels and account ids also occur in any table of the data, so only real-valued answers are
     tell-tales that can be searched for.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or isinstance(value, numbers.Integral):
         return []
-    forms = [f"{value:.4f}"] if abs(value) < 1e3 else [f"{value:,.0f}", f"{value:.0f}"]
+    if abs(value) >= 1e5:
+        forms = [f"{value:,.0f}", f"{value:.0f}"]  # six or more digits: whole CU is specific enough
+    elif abs(value) >= 1e3:
+        forms = [f"{value:,.2f}", f"{value:.2f}"]
+    else:
+        forms = [f"{value:.4f}"]
     return [f for f in forms if len(f.strip("-0.,")) >= 4]
 
 

@@ -9,10 +9,10 @@ import kamsim
 
 
 def ex_00_1():
-    """00.1: how many accounts of the "small" portfolio are in the 'mature' stage?"""
+    """00.1: how many accounts of the "small" portfolio are mature and in the enterprise size band?"""
     portfolio = kamsim.datasets.load("small")
     accounts = portfolio.accounts
-    answer = len(accounts[accounts["stage"] == "mature"])
+    answer = len(accounts[(accounts["stage"] == "mature") & (accounts["size_band"] == "enterprise")])
     return answer
 
 

@@ -13,26 +13,29 @@ from kamsim.analytics import contribution_table, read_transactions, rfm_scores, 
 
 
 def ex_02_1():
-    """02.1: days from A00059's last order to the cutoff 2023-06-30 (RFM recency)."""
+    """02.1: accounts that had ordered by 2023-06-30 but not in the 90 days before it (RFM recency > 90)."""
     portfolio = kamsim.datasets.load("small")
     rfm = rfm_table(portfolio.events, cutoff="2023-06-30")
-    answer = rfm.loc["A00059", "days_since_last"]
+    answer = (rfm["days_since_last"] > 90).sum()
     return answer
 
 
 def ex_02_2():
-    """02.2: number of accounts in the 'champions' RFM segment at 2023-12-31 (quintile scores)."""
+    """02.2: number of accounts in the 'champions' RFM segment at 2023-06-30 (quintile scores)."""
     portfolio = kamsim.datasets.load("small")
-    scores = rfm_scores(rfm_table(portfolio.events, cutoff="2023-12-31"), q=5)
+    scores = rfm_scores(rfm_table(portfolio.events, cutoff="2023-06-30"), q=5)
     answer = (scores["segment"] == "champions").sum()
     return answer
 
 
 def ex_02_3():
-    """02.3: product category with the largest total gross margin."""
+    """02.3: margin share of the category with the largest gross margin among the enterprise accounts' orders."""
     portfolio = kamsim.datasets.load("small")
-    table = contribution_table(portfolio.events, by="category", products=portfolio.products)
-    answer = table["margin"].idxmax()
+    accounts, events = portfolio.accounts, portfolio.events
+    enterprise = accounts.loc[accounts["size_band"] == "enterprise", "account_id"]
+    orders = events[events["account_id"].isin(enterprise)]
+    table = contribution_table(orders, by="category", products=portfolio.products)
+    answer = table.loc[table["margin"].idxmax(), "margin_share"]
     return answer
 
 

@@ -10,19 +10,22 @@ from kamsim.analytics import holdout_forecast, mix_gaps, product_mix, revenue_tr
 
 
 def ex_03_1():
-    """03.1: the category most often flagged as a cross-selling gap among enterprise accounts."""
+    """03.1: peer revenue (CU) of the enterprise accounts' most common cross-selling gap in the orders of 2023."""
     portfolio = kamsim.datasets.load("small")
-    gaps = mix_gaps(portfolio.events, portfolio.accounts, portfolio.products, by="size_band", min_penetration=0.5)
+    events = portfolio.events
+    orders_2023 = events[events["date"] >= "2023-01-01"]
+    gaps = mix_gaps(orders_2023, portfolio.accounts, portfolio.products, by="size_band", min_penetration=0.5)
     enterprise_gaps = gaps[gaps["gap"] & (gaps["size_band"] == "enterprise")]
-    answer = enterprise_gaps["category"].value_counts().idxmax()
+    category = enterprise_gaps["category"].value_counts().idxmax()
+    answer = enterprise_gaps.loc[enterprise_gaps["category"] == category, "peer_revenue"].sum()
     return answer
 
 
 def ex_03_2():
-    """03.2: holdout MAE (CU per month) of a 3-month moving average over the last 6 months of revenue."""
+    """03.2: holdout MAE (CU per month) of a 6-month moving average over the last 6 months of revenue."""
     portfolio = kamsim.datasets.load("small")
     monthly = revenue_trend(portfolio.events)
-    backtest = holdout_forecast(monthly, 6, "moving_average", window=3)
+    backtest = holdout_forecast(monthly, 6, "moving_average", window=6)
     answer = backtest["abs_error"].mean()
     return answer
 

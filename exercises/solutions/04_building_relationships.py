@@ -6,7 +6,14 @@ tests/test_exercises.py checks every function with ``kamsim.exercises.check``.
 """
 
 import kamsim
-from kamsim.analytics import abc_classes, contact_frequency, customer_totals, relationship_depth, retention_by_contact
+from kamsim.analytics import (
+    abc_classes,
+    account_snapshot,
+    contact_frequency,
+    customer_totals,
+    relationship_depth,
+    retention_by_contact,
+)
 
 
 def ex_04_1():
@@ -21,16 +28,18 @@ def ex_04_1():
 
 
 def ex_04_2():
-    """04.2: the account of "small" with the largest relationship-depth index (last 12 months)."""
+    """04.2: revenue of the last 12 months (CU) of the "small" account with the largest relationship-depth index."""
     portfolio = kamsim.datasets.load("small")
     depth = relationship_depth(portfolio.events, portfolio.accounts, portfolio.contacts)
-    answer = depth["depth_index"].idxmax()
+    deepest = depth["depth_index"].idxmax()
+    snap = account_snapshot(portfolio.accounts, portfolio.events, as_of=portfolio.meta["as_of"])
+    answer = snap.loc[deepest, "revenue_12m"]
     return answer
 
 
 def ex_04_3():
-    """04.3: retention rate in the last 12 months of "medium" of the top contact-frequency quartile (Q4)."""
+    """04.3: retention rate in the last 12 months of "medium" of the top quartile of contact hours per month (Q4)."""
     portfolio = kamsim.datasets.load("medium")
-    table = retention_by_contact(portfolio.events, portfolio.accounts, 4)
+    table = retention_by_contact(portfolio.events, portfolio.accounts, 4, measure="hours_per_month")
     answer = table.loc[table["group"] == "Q4", "retention_rate"].iloc[0]
     return answer

@@ -38,8 +38,8 @@ def ex_05_3():
 
 
 def ex_05_4():
-    """05.4: share of detractors lost within 12 months after the cutoff, "medium" portfolio."""
+    """05.4: share of detractors (by mean survey score) lost within 12 months after the cutoff, "medium"."""
     events = kamsim.datasets.load("medium").events
-    table = churn_by_satisfaction(events, horizon_months=12)
+    table = churn_by_satisfaction(events, horizon_months=12, score="mean")
     answer = table.loc[table["band"] == "detractor", "churn_rate"].iloc[0]
     return answer

@@ -15,30 +15,32 @@ SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "am_allocation.ya
 
 
 def ex_08_1():
-    """08.1: the account manager of "medium" who delivered the most hours in the last 12 months."""
+    """08.1: 12-month revenue (CU) of the accounts of the "medium" manager who delivered the most hours."""
     medium = kamsim.datasets.load("medium")
     load = manager_workload(medium.events, medium.accounts, medium.account_managers, months=12)
-    answer = load["hours"].idxmax()
+    busiest = load["hours"].idxmax()
+    answer = load.loc[busiest, "revenue"]
     return answer
 
 
 def ex_08_2():
-    """08.2: utilisation of manager M002 of "small" over the last 12 months."""
+    """08.2: utilisation of manager M002 of "small" in 2022 (months -24 to -13)."""
     small = kamsim.datasets.load("small")
-    load = manager_workload(small.events, small.accounts, small.account_managers, months=12)
+    load = manager_workload(small.events, small.accounts, small.account_managers, months=(-24, -13))
     answer = load.loc["M002", "utilisation"]
     return answer
 
 
 def ex_08_3():
-    """08.3: the allocation bundle with the highest mean retention rate (am_allocation, 3 replications, 12 months)."""
+    """08.3: highest mean retention rate of the four allocation bundles (am_allocation, 3 replications, 12 months)."""
     small = kamsim.datasets.load("small")
     scenario = kamsim.Scenario.from_file(SCENARIO)
     bundles = ["status_quo", "tier_allocation", "value_allocation", "roi_allocation"]
     comp = kamsim.compare(scenario, bundles, portfolio=small, replications=3, seed=1, months=12, progress=False)
     summary = comp.summary()
     retention = summary[summary["kpi"] == "retention_rate"].set_index("policy")["mean"]
-    answer = retention.idxmax()
+    best = retention.idxmax()  # the bundle that keeps the most customers
+    answer = retention[best]
     return answer
 
 

@@ -28,15 +28,17 @@ def ex_09_1():
 
 
 def ex_09_2():
-    """09.2: account manager with the highest 2023 revenue per hour of effort (small)."""
+    """09.2: the highest 2023 revenue per hour of effort (CU/h) of an account manager (small)."""
     portfolio, _, year_2023 = _load()
     card = kpi_scorecard(year_2023, portfolio.accounts, by="manager_id").set_index("manager_id")
-    answer = (card["revenue"] / card["effort_hours"]).idxmax()
+    per_hour = card["revenue"] / card["effort_hours"]
+    best = per_hour.idxmax()  # the manager with the most revenue per hour
+    answer = per_hour[best]
     return answer
 
 
 def ex_09_3():
-    """09.3: KPI that gets worse by the largest percentage under a revenue-only incentive."""
+    """09.3: how much (% of status_quo) the KPI hurt most by a revenue-only incentive gets worse."""
     portfolio = kamsim.datasets.load("small")
     revenue_only = PolicyBundle("abc", NoRetention(), ValueProportionalAllocation(floor_share=0.0),
                                 name="revenue_only")
@@ -55,7 +57,8 @@ def ex_09_3():
         "churn_rate": paired.loc["churn_rate", "rel_diff_pct"],  # lower is better: a rise is worse
         "mean_satisfaction": -paired.loc["mean_satisfaction", "rel_diff_pct"],
     }
-    answer = max(worse, key=worse.get)
+    kpi = max(worse, key=worse.get)  # the KPI that got worse by the largest percentage
+    answer = worse[kpi]
     return answer
 
 

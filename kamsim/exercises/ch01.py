@@ -17,11 +17,14 @@ answer is computed here with kamsim functions from the shipped, seeded data:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from kamsim.exercises.compare import id_set, integer, number
+from kamsim.exercises.compare import Comparer, id_set, integer, number
 from kamsim.exercises.core import exercise
 from kamsim.exercises.data import portfolio, snapshot
 
@@ -71,7 +74,7 @@ def top_share_of(values: pd.Series, top: float) -> float:
     title="Top-20% share of last year's revenue",
     hint="sum the order amounts of 2023 per account (account_snapshot(...)['revenue_12m'] or customer_totals on "
     "the 2023 orders), keep the accounts with revenue > 0, then call top_share(revenue, top=0.2).",
-    compare=number(rtol=1e-3),  # accepts an answer rounded to 3 decimals
+    compare=number(),
     mistakes=lambda expected: {
         "that counts the accounts without any 2023 order too; keep only accounts with revenue > 0.": top_share_of(
             snapshot(DATASET)["revenue_12m"], 0.2
@@ -128,6 +131,44 @@ def class_a_accounts() -> int:
 
 # ----------------------------------------------------------------------------- 01.3
 
+#: Labels of :func:`kamsim.analytics.value_potential_tiers`.
+TIER_LABELS = frozenset({"core", "important", "general"})
+
+
+def _not_ids(answer: Any) -> str | None:
+    """What ``answer`` is when it holds tier labels or True/False flags instead of account ids, else ``None``."""
+    if isinstance(answer, str | bytes | dict | pd.DataFrame) or not isinstance(answer, Iterable):
+        return None
+    values = list(answer)
+    if not values:
+        return None
+    if all(isinstance(v, bool | np.bool_) for v in values):
+        return "a Series of True/False values" if isinstance(answer, pd.Series) else "True/False values"
+    if all(isinstance(v, str) and v in TIER_LABELS for v in values):
+        return "a Series of tier labels" if isinstance(answer, pd.Series) else "tier labels"
+    return None
+
+
+def core_ids_compare() -> Comparer:
+    """:func:`id_set` of account ids that says so when the answer holds tier labels or True/False flags.
+
+    ``tiers`` itself or ``tiers == "core"`` would otherwise be read as a set of
+    ids ("43 account ids are missing ...").  When the expected value is such a
+    Series too (a listed mistake), the plain id-set comparison applies, so the
+    answer meets its targeted hint.
+    """
+    ids = id_set("account id")
+
+    def compare(answer: Any, expected: Any) -> str | None:
+        kind, expected_kind = _not_ids(answer), _not_ids(expected)
+        if kind is not None and expected_kind is None:
+            return f"expected a list of account ids, got {kind}"
+        if kind is not None:  # both hold labels or flags (a listed mistake): the same values, any container
+            return None if {str(v) for v in answer} == {str(v) for v in expected} else f"not the same {kind}"
+        return ids(answer, expected)
+
+    return compare
+
 
 def _tier_ids(value: pd.Series, potential: pd.Series, tier: str = "core") -> list[str]:
     from kamsim.analytics import value_potential_tiers
@@ -136,14 +177,26 @@ def _tier_ids(value: pd.Series, potential: pd.Series, tier: str = "core") -> lis
     return sorted(str(i) for i in tiers.index[(tiers == tier).to_numpy()])
 
 
+def _tiers() -> pd.Series:
+    from kamsim.analytics import value_potential_tiers
+
+    return value_potential_tiers(snapshot(DATASET)["revenue_12m"], _potential_headroom())
+
+
 @exercise(
     "01.3",
     title="The core accounts (核心客户) of the value x potential tiers",
     hint="value = 2023 revenue per account (0 if none), potential = annual_potential_spend * growth_potential, "
     "both for all 200 accounts indexed by account_id; tiers = value_potential_tiers(value, potential); keep the "
     "ids whose tier is 'core'.",
-    compare=id_set("account id"),
+    compare=core_ids_compare(),
     mistakes=lambda expected: {
+        "that is the tier label of every account, not account ids; give the ids of the 'core' accounts: "
+        "list(tiers[tiers == 'core'].index).": _tiers(),
+        "that is True/False for every account (tiers == 'core'), not account ids; give the ids of the accounts "
+        "where it is True: list(tiers[tiers == 'core'].index).": _tiers() == "core",
+        "that Series holds the label 'core' of each core account; the account ids are its index: "
+        "list(tiers[tiers == 'core'].index).": _tiers()[_tiers() == "core"],
         "value and potential are swapped: value_potential_tiers(value, potential) takes current value first.": (
             _tier_ids(_potential_headroom(), snapshot(DATASET)["revenue_12m"])
         ),
@@ -177,14 +230,43 @@ def _passed(accounts: pd.DataFrame, weights: Mapping[str, float] | None) -> int:
     return int(screening_scorecard(accounts, weights=weights)["passed"].sum())
 
 
+def _is_float(value: Any) -> bool:
+    return isinstance(value, float | np.floating) or (isinstance(value, np.ndarray) and value.ndim == 0
+                                                      and np.issubdtype(value.dtype, np.floating))
+
+
+def screening_count_compare() -> Comparer:
+    """:func:`integer` for the count, but a listed mistake that is a float (a mean score or a share) only
+    matches a float answer close to it.
+
+    A mean screening score is always 50.0 (the criterion scores are percentile
+    ranks), which can equal a plausible wrong *count*; the answer's type tells
+    the two slips apart, so each gets its own hint.
+    """
+    count = integer()
+
+    def compare(answer: Any, expected: Any) -> str | None:
+        if _is_float(expected) and not isinstance(expected, bool):
+            if _is_float(answer) and np.isclose(float(answer), float(expected), rtol=1e-6, atol=1e-9):
+                return None
+            return "not this score or share" if isinstance(answer, numbers.Real) else count(answer, 0)
+        return count(answer, expected)
+
+    return compare
+
+
 @exercise(
     "01.4",
     title="Accounts passing the weighted five-criteria screening",
     hint="build the snapshot of all 200 accounts (account_snapshot(portfolio.accounts, portfolio.events, "
     "as_of=portfolio.meta['as_of'])), call screening_scorecard(snapshot, weights=...) with the given weights and "
     "count the rows where 'passed' is True.",
-    compare=integer(),
+    compare=screening_count_compare(),
     mistakes=lambda expected: {
+        "that is a mean screening score (the criterion scores are percentile ranks, so their mean is always 50), "
+        "not a number of accounts: count the rows with passed == True.": 50.0,
+        "that is the share of the accounts that pass (0-1); the task asks how many pass: sum the 'passed' "
+        "column.": float(expected / len(snapshot(DATASET))),
         "that is the result with equal weights; pass the weights of the task "
         "(annual purchase 0.3, profitability 0.3, credit safety 0.2, potential 0.1, cooperativeness 0.1).": (
             _passed(snapshot(DATASET), None)

@@ -2,57 +2,101 @@
 
 Each check computes its expected answer from the shipped ``small`` portfolio
 with :mod:`kamsim.analytics.needs` and lists plausible mistakes with a
-targeted hint each.
+targeted hint each.  The chapter notebook prints the gaps of the whole history
+and the holdout errors of a 3-month moving average, so 03.1 looks at the
+orders of 2023 and 03.2 at a 6-month window.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from kamsim.exercises.compare import integer, number, text
+from kamsim.exercises.compare import integer, number
 from kamsim.exercises.core import exercise
 from kamsim.exercises.data import portfolio
 
 #: Dataset the chapter 03 exercises use (``kamsim.datasets.load(DATASET)``).
 DATASET = "small"
-#: Months kept aside at the end of the series in exercise 03.2.
+#: Months kept aside at the end of the series in exercise 03.2, and the moving-average window it asks for.
 HOLDOUT = 6
+WINDOW = 6
+#: Exercise 03.1: the size band whose gaps are analysed and the first day of the orders used (2023).
+BAND_03_1 = "enterprise"
+SINCE_03_1 = "2023-01-01"
 
 
-def _gaps() -> pd.DataFrame:
+def _gaps(since: str | None = SINCE_03_1) -> pd.DataFrame:
+    """mix_gaps by size band (min_penetration 0.5) of the orders from ``since`` on (``None``: whole history)."""
     from kamsim.analytics import mix_gaps
 
     p = portfolio(DATASET)
-    return mix_gaps(p.events, p.accounts, p.products, by="size_band", min_penetration=0.5)
+    events = p.events if since is None else p.events[p.events["date"] >= since]
+    return mix_gaps(events, p.accounts, p.products, by="size_band", min_penetration=0.5)
 
 
-def _most_common(categories: pd.Series) -> str:
-    """Most frequent label; ties broken alphabetically (value_counts is stable after sorting)."""
+def _most_common(categories: pd.Series) -> str | None:
+    """Most frequent label; ties broken alphabetically; ``None`` if there is none."""
     counts = categories.astype("string").value_counts()
+    if counts.empty:
+        return None
     top = counts[counts == counts.max()].index
     return str(sorted(top)[0])
 
 
+def _prize(rows: pd.DataFrame, category: str | None = None) -> float:
+    """Sum of ``peer_revenue`` (CU) of the gap rows in ``category`` (default: their most common category)."""
+    category = _most_common(rows["category"]) if category is None else category
+    if category is None:
+        return 0.0
+    return float(rows.loc[rows["category"].astype("string") == category, "peer_revenue"].sum())
+
+
+def _band_gaps(since: str | None = SINCE_03_1) -> pd.DataFrame:
+    gaps = _gaps(since)
+    return gaps[gaps["gap"] & (gaps["size_band"] == BAND_03_1)]
+
+
+def _mistakes_03_1(expected: float) -> dict[str, float]:
+    gaps = _gaps()
+    band = gaps[gaps["size_band"] == BAND_03_1]
+    not_bought = band[~band["bought"]]
+    rows = _band_gaps()
+    return {
+        "that category is never bought by most enterprise accounts, but their peers do not buy it either: "
+        "count only rows where gap is True, not every category that was not bought.": _prize(
+            not_bought, _most_common(not_bought["category"])
+        ),
+        "that is the most common gap over all size bands; keep only the enterprise accounts.": _prize(
+            gaps[gaps["gap"]]
+        ),
+        "that uses the whole 24-month history; pass only the orders of 2023 (events['date'] >= '2023-01-01') "
+        "to mix_gaps.": _prize(_band_gaps(None)),
+        "that is the number of gaps in the category; the task asks for the peer revenue at stake: the sum of "
+        "their 'peer_revenue' (CU).": float(
+            (rows["category"].astype("string") == _most_common(rows["category"])).sum()
+        ),
+        "that is the peer revenue of every enterprise gap; keep only the rows of the most common gap "
+        "category.": float(rows["peer_revenue"].sum()),
+        "that is the peer revenue of one gap; add it up over every enterprise account with that gap.": float(
+            rows.loc[rows["category"].astype("string") == _most_common(rows["category"]), "peer_revenue"].max()
+        )
+        if len(rows)
+        else 0.0,
+    }
+
+
 @exercise(
     "03.1",
-    title="The typical cross-selling gap of enterprise accounts",
-    hint="run mix_gaps(portfolio.events, portfolio.accounts, portfolio.products, by='size_band', "
-    "min_penetration=0.5), keep the rows where gap is True and size_band is 'enterprise', and find the most "
-    "frequent category.",
-    compare=text(),
-    mistakes=lambda expected: {
-        "that category is never bought by most enterprise accounts, but their peers do not buy it either: "
-        "count only rows where gap is True, not every category that was not bought.": _most_common(
-            _gaps().query("size_band == 'enterprise' and not bought")["category"]
-        ),
-        "that is the most common gap over all size bands; keep only the enterprise accounts.": _most_common(
-            _gaps().query("gap")["category"]
-        ),
-    },
+    title="Peer revenue at stake in the enterprise accounts' typical gap",
+    hint="orders_2023 = events[events['date'] >= '2023-01-01']; gaps = mix_gaps(orders_2023, accounts, products, "
+    "by='size_band', min_penetration=0.5); keep the rows where gap is True and size_band is 'enterprise', find "
+    "the most frequent category and add up the 'peer_revenue' of its rows.",
+    compare=number(),
+    mistakes=_mistakes_03_1,
 )
-def enterprise_gap() -> str:
-    """Product category most often flagged as a gap among enterprise accounts (peer group: size band)."""
-    return _most_common(_gaps().query("gap and size_band == 'enterprise'")["category"])
+def enterprise_gap() -> float:
+    """Summed peer revenue (CU) of the enterprise accounts' most common 2023 gap category (peer group: size band)."""
+    return _prize(_band_gaps())
 
 
 def _monthly() -> pd.Series:
@@ -69,29 +113,31 @@ def _accuracy(holdout: int = HOLDOUT, **params) -> pd.DataFrame:
 
 @exercise(
     "03.2",
-    title="Holdout error of a moving-average forecast",
+    title="Holdout error of a 6-month moving-average forecast",
     hint="monthly = revenue_trend(portfolio.events); fit on all but the last 6 months and forecast them "
-    "with forecast_revenue(..., method='moving_average', window=3) - or use holdout_forecast(monthly, 6, "
-    "'moving_average', window=3) - then take the mean of the absolute errors.",
-    compare=number(rtol=1e-4),
+    "with forecast_revenue(..., method='moving_average', window=6) - or use holdout_forecast(monthly, 6, "
+    "'moving_average', window=6) - then take the mean of the absolute errors.",
+    compare=number(),
     mistakes=lambda expected: {
+        "that is the error of the 3-month moving average the chapter printed; the task asks for a 6-month "
+        "window (window=6).": float(_accuracy(window=3).loc["moving_average", "mae"]),
         "that is the naive forecast's error (repeat the last month); use method='moving_average'.": float(
             _accuracy().loc["naive", "mae"]
         ),
         "that is the root mean squared error; the task asks for the mean absolute error.": float(
-            _accuracy().loc["moving_average", "rmse"]
-        ),
-        "that moving average uses 6 months; the task asks for a 3-month window.": float(
-            _accuracy(window=6).loc["moving_average", "mae"]
+            _accuracy(window=WINDOW).loc["moving_average", "rmse"]
         ),
         "that holds out 12 months; keep only the last 6 months aside.": float(
-            _accuracy(holdout=12).loc["moving_average", "mae"]
+            _accuracy(holdout=12, window=WINDOW).loc["moving_average", "mae"]
+        ),
+        "that is the mean absolute percentage error (in %); the task asks for the error in CU per month.": float(
+            _accuracy(window=WINDOW).loc["moving_average", "mape_pct"]
         ),
     },
 )
 def moving_average_mae() -> float:
-    """MAE (CU per month) of a 3-month moving average forecasting the last 6 months of portfolio revenue."""
-    return float(_accuracy(window=3).loc["moving_average", "mae"])
+    """MAE (CU per month) of a 6-month moving average forecasting the last 6 months of portfolio revenue."""
+    return float(_accuracy(window=WINDOW).loc["moving_average", "mae"])
 
 
 def _mix() -> pd.DataFrame:

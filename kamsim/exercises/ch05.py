@@ -2,7 +2,9 @@
 
 Expected answers are computed from the shipped, seeded datasets (``small``
 for 05.1 and 05.2, ``medium`` for 05.4) and from
-:mod:`kamsim.engine.theory` (05.3), never copied from a run.
+:mod:`kamsim.engine.theory` (05.3), never copied from a run.  The chapter
+notebook prints the churn per band of the *last* survey answer, so 05.4 bands
+the accounts by their *mean* answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from kamsim.exercises.data import portfolio
 DATASET = "small"
 #: Dataset of exercise 05.4 (more accounts, so every satisfaction band has churners).
 DATASET_CHURN = "medium"
+#: Exercise 05.4 bands accounts by the mean of their answers before the cutoff (the chapter: the last answer).
+SCORE_05_4 = "mean"
 #: Exercise 05.2: simulated months, handlers and seed.
 QUEUE_MONTHS, QUEUE_HANDLERS, QUEUE_SEED = 12, 2, 5
 #: Exercise 05.3: arrival rate (complaints per day), mean handling time (days), handlers.
@@ -43,11 +47,12 @@ def _complaints(handlers: int | None) -> pd.DataFrame:
     return result.complaints
 
 
-@lru_cache(maxsize=1)
-def _churn_table() -> pd.DataFrame:
+@lru_cache(maxsize=2)
+def _churn_table(score: str = SCORE_05_4) -> pd.DataFrame:
+    """churn_by_satisfaction of ``medium`` (12-month horizon), bands by the ``score`` summary, index band."""
     from kamsim.analytics import churn_by_satisfaction
 
-    return churn_by_satisfaction(portfolio(DATASET_CHURN).events, horizon_months=12).set_index("band")
+    return churn_by_satisfaction(portfolio(DATASET_CHURN).events, horizon_months=12, score=score).set_index("band")
 
 
 @exercise(
@@ -55,7 +60,7 @@ def _churn_table() -> pd.DataFrame:
     title="NPS of the shipped survey answers",
     hint="keep the rows of portfolio.events whose event_type is 'survey'; promoters score 9-10, detractors 0-6; "
     "NPS = 100 * (share of promoters - share of detractors), or use kamsim.analytics.nps(scores).",
-    compare=number(rtol=0.0, atol=0.01),
+    compare=number(),
     mistakes=lambda expected: {
         "passives (7-8) are neither promoters nor detractors: only scores 9 and 10 count as promoters.": 100.0
         * float((_scores() >= 7).mean() - (_scores() <= 6).mean()),
@@ -78,7 +83,7 @@ def survey_nps() -> float:
     hint="set complaints.handlers to 2 with Scenario(months=12).updated({...}), simulate the small portfolio with "
     "seed=5, keep the rows of result.complaints with resolved == True and average 'queue_days' "
     "(or read complaint_stats(result.complaints)).",
-    compare=number(rtol=1e-3),
+    compare=number(),
     mistakes=lambda expected: {
         "that is the mean handling time (the six stages), not the time spent waiting for a handler: "
         "use 'queue_days'.": float(_complaints(QUEUE_HANDLERS).query("resolved")["handling_days"].mean()),
@@ -105,7 +110,7 @@ def queue_wait_two_handlers() -> float:
     title="Erlang C expected wait",
     hint="the service rate of one handler is mu = 1 / mean handling time; then "
     "kamsim.engine.theory.erlang_c_wait(lam, mu, c) gives the mean wait in queue in days.",
-    compare=number(rtol=1e-3),
+    compare=number(),
     mistakes=lambda expected: {
         "erlang_c_wait needs the service *rate* mu = 1 / 8 per day, not the mean handling time of 8 days.": _wait(
             ERLANG_LAMBDA, ERLANG_HANDLING_DAYS
@@ -134,12 +139,14 @@ def _prob() -> float:
 
 @exercise(
     "05.4",
-    title="Churn rate of detractors",
-    hint="churn_by_satisfaction(portfolio.events, horizon_months=12) on the medium portfolio gives one row per "
-    "band; read the 'churn_rate' of the 'detractor' row.",
-    compare=number(rtol=1e-3),
+    title="Churn rate of detractors by their mean score",
+    hint="churn_by_satisfaction(portfolio.events, horizon_months=12, score='mean') on the medium portfolio gives one "
+    "row per band of the accounts' mean survey score before the cutoff; read the 'churn_rate' of the 'detractor' row.",
+    compare=number(),
     mistakes=lambda expected: {
-        "that is the churn rate of the promoters; the task asks for the detractors (last score 0-6).": float(
+        "that bands the accounts by their last answer (the default score='last', printed in the chapter); pass "
+        "score='mean'.": float(_churn_table("last").loc["detractor", "churn_rate"]),
+        "that is the churn rate of the promoters; the task asks for the detractors (mean score below 7).": float(
             _churn_table().loc["promoter", "churn_rate"]
         ),
         "that is the churn rate of all surveyed accounts together; keep the detractor band.": float(
@@ -148,8 +155,9 @@ def _prob() -> float:
         "that is the number of detractors who churned; divide by the number of detractor accounts.": float(
             _churn_table().loc["detractor", "churned"]
         ),
+        "that is the share of the accounts that stayed; the churn rate is the share that was lost.": 1.0 - expected,
     },
 )
 def detractor_churn() -> float:
-    """Share of detractor accounts (last survey score 0-6 before the cutoff) lost within 12 months (0-1)."""
+    """Share of detractor accounts (mean survey score below 7 before the cutoff) lost within 12 months (0-1)."""
     return float(_churn_table().loc["detractor", "churn_rate"])

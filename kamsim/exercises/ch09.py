@@ -3,7 +3,8 @@
 Every expected answer is computed from the shipped ``small`` portfolio (24 months
 of CRM history: 2022 = months -24..-13, 2023 = months -12..-1) with kamsim
 functions; 09.3 reruns a small, seeded comparison (2 policies x 5 replications x
-12 months, about two seconds).
+12 months, about two seconds).  09.2 and 09.3 ask for the number that belongs to
+the right manager or KPI (a label could be guessed).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from kamsim.exercises.compare import id_set, number, text
+from kamsim.exercises.compare import id_set, number
 from kamsim.exercises.core import exercise
 from kamsim.exercises.data import portfolio, run_comparison
 
@@ -66,7 +67,7 @@ def _tier_card(events: pd.DataFrame, as_of: str = PLAN_DATE) -> pd.DataFrame:
     title="ROI of KAM effort in tier B",
     hint="tiers: abc_classes(account_snapshot(accounts, events, as_of='2023-01-01')['revenue_12m']); "
     "put them in accounts['tier'], then kpi_scorecard(2023 events, accounts, by='tier') and read the 'roi' of B.",
-    compare=number(rtol=1e-4),
+    compare=number(),
     mistakes=lambda expected: _mistakes_09_1(expected),
 )
 def roi_tier_b() -> float:
@@ -106,33 +107,42 @@ def _manager_card(events: pd.DataFrame) -> pd.DataFrame:
     return kpi_scorecard(events, portfolio(DATASET).accounts, by="manager_id").set_index("manager_id")
 
 
+def _per_hour(card: pd.DataFrame, column: str = "revenue") -> pd.Series:
+    return card[column] / card["effort_hours"]
+
+
 @exercise(
     "09.2",
-    title="Manager with the highest revenue per hour",
-    hint="kpi_scorecard(2023 events, accounts, by='manager_id'); divide 'revenue' by 'effort_hours' and take "
-    "the manager_id with the largest value (idxmax).",
-    compare=text(),
+    title="The highest revenue per hour of a manager",
+    hint="kpi_scorecard(2023 events, accounts, by='manager_id'); divide 'revenue' by 'effort_hours' and take the "
+    "largest value (the manager with the most revenue per hour, CU/h).",
+    compare=number(),
     mistakes=lambda expected: _mistakes_09_2(expected),
 )
-def best_revenue_per_hour() -> str:
-    """Manager with the largest 2023 revenue per hour of recorded effort (``small``)."""
-    card = _manager_card(_years()[1])
-    return str((card["revenue"] / card["effort_hours"]).idxmax())
+def best_revenue_per_hour() -> float:
+    """Largest 2023 revenue per hour of recorded effort (CU/h) among the managers of ``small``."""
+    return float(_per_hour(_manager_card(_years()[1])).max())
 
 
-def _mistakes_09_2(expected: str) -> dict[str, str]:
+def _mistakes_09_2(expected: float) -> dict[str, float]:
     card = _manager_card(_years()[1])
-    per_hour = card["revenue"] / card["effort_hours"]
+    per_hour = _per_hour(card)
     return {
-        "that manager has the highest ROI (margin-based); the task asks for revenue per effort hour.": str(
-            card["roi"].idxmax()
+        "that is the revenue per hour of the manager with the highest ROI (margin-based); the task asks for the "
+        "highest revenue per effort hour.": float(per_hour[card["roi"].idxmax()]),
+        "that is margin per hour; use revenue.": float(_per_hour(card, "margin").max()),
+        "that is the *lowest* revenue per hour; take the largest.": float(per_hour.min()),
+        "that is revenue per account; divide by effort_hours instead.": float(
+            (card["revenue"] / card["accounts"]).max()
         ),
-        "that manager has the most margin per hour; use revenue.": str(
-            (card["margin"] / card["effort_hours"]).idxmax()
+        "that is revenue per CU of effort cost; divide by effort_hours (hours, not CU).": float(
+            (card["revenue"] / card["effort_cost"]).max()
         ),
-        "that is the *lowest* revenue per hour; take the largest.": str(per_hour.idxmin()),
-        "that manager has the highest revenue per account; divide by effort_hours instead.": str(
-            (card["revenue"] / card["accounts"]).idxmax()
+        "that covers both years of the log; keep only 2023 (months -12 .. -1).": float(
+            _per_hour(_manager_card(portfolio(DATASET).events)).max()
+        ),
+        "that is the revenue per hour of the whole team; compare the managers one by one.": float(
+            card["revenue"].sum() / card["effort_hours"].sum()
         ),
     }
 
@@ -163,28 +173,36 @@ def _worsening_pct() -> pd.Series:
 
 @exercise(
     "09.3",
-    title="The KPI a revenue-only incentive hurts most",
+    title="How much worse the KPI a revenue-only incentive hurts most gets",
     hint="comparison.paired() gives rel_diff_pct (% of status_quo) per KPI; a rise is bad for churn_rate "
-    "(lower is better) and a fall is bad for the other three. Give the KPI name as a string.",
-    compare=text(),
+    "(lower is better) and a fall is bad for the other three. Find the KPI that got worse by the largest "
+    "percentage and give that worsening as a positive number of percent.",
+    compare=number(),
     mistakes=lambda expected: _mistakes_09_3(expected),
 )
-def most_hurt_kpi() -> str:
-    """KPI (of revenue, margin, churn_rate, mean_satisfaction) with the largest relative worsening."""
-    return str(_worsening_pct().idxmax())
+def most_hurt_kpi() -> float:
+    """Largest worsening (% of status_quo, positive) of revenue, margin, churn_rate or mean_satisfaction."""
+    return float(_worsening_pct().max())
 
 
-def _mistakes_09_3(expected: str) -> dict[str, str]:
+def _mistakes_09_3(expected: float) -> dict[str, float]:
     paired = _comparison_09_3()
+    worse = _worsening_pct()
     return {
-        "that KPI has the most negative rel_diff_pct, but for churn_rate a *rise* is the bad direction; "
-        "turn the sign of churn_rate around before comparing.": str(paired["rel_diff_pct"].idxmin()),
-        "that is the largest change in raw units (CU dominate); compare rel_diff_pct, in % of status_quo.": str(
-            paired["diff_mean"].abs().idxmax()
+        "that is how much the KPI with the most negative rel_diff_pct got worse, but for churn_rate a *rise* is "
+        "the bad direction; turn the sign of churn_rate around before comparing.": float(
+            -paired["rel_diff_pct"].min()
         ),
-        "that is the KPI the incentive pays for; did it get worse? Look at the sign of its "
-        "rel_diff_pct.": "revenue",
-        "margin moved with revenue; look for the KPI that moved most in the bad direction.": "margin",
+        "that is the most negative rel_diff_pct itself; for churn_rate a rise is the bad direction, and give the "
+        "worsening as a positive number.": float(paired["rel_diff_pct"].min()),
+        "give the worsening as a positive percentage of status_quo.": -expected,
+        "that is a share of status_quo; give it in percent (rel_diff_pct).": expected / 100.0,
+        "that is the change in the KPI's own units (diff_mean); the task asks for the change in % of status_quo "
+        "(rel_diff_pct).": float(abs(paired.loc[worse.idxmax(), "diff_mean"])),
+        "that is the change of revenue, the KPI the incentive pays for; did it get worse? Look for the KPI that "
+        "moved most in the bad direction.": float(paired.loc["revenue", "rel_diff_pct"]),
+        "that is how much margin changed; it moved with revenue. Look for the KPI that moved most in the bad "
+        "direction.": float(paired.loc["margin", "rel_diff_pct"]),
     }
 
 
