@@ -7,17 +7,23 @@ DataFrames (columns in :mod:`kamsim.schema`), checks them with
 :meth:`Portfolio.validate`, and saves / loads them as a folder::
 
     accounts.csv  contacts.csv  products.csv  account_managers.csv  events.csv
-    schema.json   (columns, dtypes, descriptions, row counts, and the metadata)
+    schema.json   (columns, dtypes, descriptions, the metadata, and per table file
+                   its row count and SHA-256 checksum)
 
 :meth:`Portfolio.to_dir` writes to a temporary folder and renames it into
-place, so a crash never leaves a half-written portfolio; :meth:`Portfolio.from_dir`
-validates every file and foreign key before returning anything, and its
-errors name the file, column and row.
+place, so a crash never leaves a half-written portfolio (:mod:`kamsim._files`);
+:meth:`Portfolio.from_dir` checks every file against the row count and checksum
+recorded in ``schema.json`` (a truncated, damaged or hand-edited file is an
+error; ``verify=False`` loads a portfolio edited on purpose), validates every
+file and foreign key before returning anything, and its errors name the file,
+column and row.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from kamsim import schema
-from kamsim._files import write_dir_atomic
+from kamsim._files import recover_dir, write_dir_atomic
 from kamsim._measures import top_share
 from kamsim.schema import SchemaError
 
@@ -55,12 +61,15 @@ def is_portfolio_dir(path: str | os.PathLike[str]) -> bool:
         return False
 
 
-def _schema_document(tables: dict[str, pd.DataFrame], meta: dict[str, Any], fmt: str) -> dict[str, Any]:
+def _schema_document(
+    tables: dict[str, pd.DataFrame], meta: dict[str, Any], fmt: str, checksums: dict[str, str]
+) -> dict[str, Any]:
     doc: dict[str, Any] = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, "file_format": fmt, "tables": {}}
     for name, cols in schema.TABLES.items():
         doc["tables"][name] = {
             "file": f"{name}.{fmt}",
             "rows": int(len(tables[name])),
+            "sha256": checksums[name],
             "primary_key": schema.PRIMARY_KEYS[name],
             "columns": [
                 {
@@ -157,45 +166,109 @@ class Portfolio:
         tables = self.tables()
 
         def write(folder: Path) -> None:
+            checksums = {}
             for name, frame in tables.items():
-                _write_table(frame, folder / f"{name}.{format}", format)
-            doc = _schema_document(tables, self.meta, format)
+                file = folder / f"{name}.{format}"
+                _write_table(frame, file, format)
+                checksums[name] = _sha256(file.read_bytes())
+            doc = _schema_document(tables, self.meta, format, checksums)
             (folder / SCHEMA_FILE).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
         return write_dir_atomic(path, write, SCHEMA_FILE, overwrite, is_ours=is_portfolio_dir, kind="kamsim portfolio")
 
     @classmethod
-    def from_dir(cls, path: str | os.PathLike[str]) -> Portfolio:
+    def from_dir(cls, path: str | os.PathLike[str], *, verify: bool = True) -> Portfolio:
         """Load and validate a portfolio folder written by :meth:`to_dir`.
+
+        Parameters
+        ----------
+        path
+            The portfolio folder.  If it is missing because a write to it was killed
+            half-way, the earlier portfolio is first put back (:func:`kamsim._files.recover_dir`).
+        verify
+            Check each table file against the row count and SHA-256 checksum that
+            :meth:`to_dir` recorded in ``schema.json``, so a truncated, damaged or
+            hand-edited file is an error.  Pass ``verify=False`` to load a portfolio
+            whose CSV files you edited on purpose (the content is still validated
+            against the schema).  Folders written before checksums existed are
+            checked for their row counts only.
 
         Raises
         ------
         FileNotFoundError
             If ``path`` is not a folder.
         kamsim.schema.SchemaError
-            If ``schema.json`` or a table file is missing or corrupt, or a
-            table breaks the schema (missing column, wrong dtype, duplicate
-            id, dangling foreign key); the message names the file, column
-            and row.  Nothing is returned half-loaded.
+            If ``schema.json`` or a table file is missing or corrupt, a file
+            does not have the rows or the checksum recorded in ``schema.json``
+            (``verify=True``), or a table breaks the schema (missing column,
+            wrong dtype, value out of range, duplicate id, dangling foreign
+            key); the message names the file, column and row.  Nothing is
+            returned half-loaded.
         """
         root = Path(path)
         if not root.is_dir():
+            recover_dir(root)
+        if not root.is_dir():
             raise FileNotFoundError(f"portfolio folder not found: {root}")
-        doc = _read_schema_file(root / SCHEMA_FILE)
+        schema_file = root / SCHEMA_FILE
+        doc = _read_schema_file(schema_file)
         fmt = doc.get("file_format", "csv")
         if fmt not in FORMATS:
-            raise SchemaError(f"{root / SCHEMA_FILE}: unknown file_format {fmt!r}")
+            raise SchemaError(f"{schema_file}: unknown file_format {fmt!r}")
+        recorded = _recorded_tables(doc, schema_file) if verify else {}
         raw: dict[str, pd.DataFrame] = {}
         sources: dict[str, str] = {}
+        checksums: dict[str, str] = {}
         for name in schema.TABLES:
             file = root / f"{name}.{fmt}"
             sources[name] = str(file)
-            raw[name] = _read_table(file, fmt)
+            data = _read_bytes(file)
+            raw[name] = _read_table(data, file, fmt)
+            checksums[name] = _sha256(data)
+            rows = recorded.get(name, {}).get("rows")
+            if rows is not None and rows != len(raw[name]):
+                raise SchemaError(
+                    f"{file}: {len(raw[name])} rows, {SCHEMA_FILE} says {rows} — the file is truncated or was edited"
+                    f"{_EDITED_HINT}"
+                )
         checked = _validate_tables(raw, sources)
+        for name in schema.TABLES:
+            expected = recorded.get(name, {}).get("sha256")
+            if expected is not None and expected != checksums[name]:
+                raise SchemaError(
+                    f"{sources[name]}: contents differ from the SHA-256 checksum in {SCHEMA_FILE} — the file was "
+                    f"damaged or edited after kamsim wrote it{_EDITED_HINT}"
+                )
         meta = doc.get("meta", {})
         if not isinstance(meta, dict):
-            raise SchemaError(f"{root / SCHEMA_FILE}: 'meta' must be an object")
+            raise SchemaError(f"{schema_file}: 'meta' must be an object")
         return cls(meta=meta, **checked)
+
+
+_EDITED_HINT = "; to load a portfolio you edited on purpose, use Portfolio.from_dir(path, verify=False)"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _recorded_tables(doc: dict[str, Any], schema_file: Path) -> dict[str, dict[str, Any]]:
+    """Row count and checksum per table recorded in ``schema.json`` (either may be absent in older folders)."""
+    tables = doc.get("tables", {})
+    if not isinstance(tables, dict):
+        raise SchemaError(f"{schema_file}: 'tables' must be an object")
+    recorded: dict[str, dict[str, Any]] = {}
+    for name in schema.TABLES:
+        entry = tables.get(name, {})
+        if not isinstance(entry, dict):
+            raise SchemaError(f"{schema_file}: tables.{name} must be an object")
+        rows, sha = entry.get("rows"), entry.get("sha256")
+        if rows is not None and (isinstance(rows, bool) or not isinstance(rows, int) or rows < 0):
+            raise SchemaError(f"{schema_file}: tables.{name}.rows must be a whole number >= 0, got {rows!r}")
+        if sha is not None and not (isinstance(sha, str) and len(sha) == 64):
+            raise SchemaError(f"{schema_file}: tables.{name}.sha256 must be a SHA-256 hex digest, got {sha!r}")
+        recorded[name] = {"rows": rows, "sha256": sha.lower() if sha is not None else None}
+    return recorded
 
 
 def _validate_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -> dict[str, pd.DataFrame]:
@@ -235,19 +308,24 @@ def _read_schema_file(file: Path) -> dict[str, Any]:
     return doc
 
 
-def _read_table(file: Path, fmt: str) -> pd.DataFrame:
+def _read_bytes(file: Path) -> bytes:
     if not file.is_file():
         raise SchemaError(f"{file}: missing file")
+    return file.read_bytes()
+
+
+def _read_table(data: bytes, file: Path, fmt: str) -> pd.DataFrame:
+    """The table in ``data`` (the bytes of ``file``, named in messages)."""
     if fmt == "parquet":
         if not _has_pyarrow():
             raise SchemaError(f"{file}: reading parquet needs the optional package pyarrow")
         try:
-            return pd.read_parquet(file)
+            return pd.read_parquet(io.BytesIO(data))
         except Exception as exc:  # pyarrow raises many types for corrupt files
             raise SchemaError(f"{file}: cannot read parquet ({exc})") from None
     try:
         # read every field as text; validate_frame converts and reports the row of a bad value
-        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
     except pd.errors.EmptyDataError:
         raise SchemaError(f"{file}: empty file (no header row)") from None
     except pd.errors.ParserError as exc:

@@ -12,6 +12,12 @@ and first offending row.
 
 Units: money is in currency units (CU) of the scenario (default CNY);
 durations in months unless a column name says ``_days`` or ``_hours``.
+
+Ranges: every float column must hold finite numbers (``inf`` is an error, an
+empty field is a missing value); money columns lie within
+``[-MAX_MONEY, MAX_MONEY]`` (10^13 CU, far above any real account, and far
+below the values that overflow once summed), and those that cannot be negative
+within ``[0, MAX_MONEY]``.
 """
 
 from __future__ import annotations
@@ -22,6 +28,10 @@ import numpy as np
 import pandas as pd
 
 from kamsim.vocabulary import EVENT_TYPES, STAGES
+
+#: Largest amount of money (CU) a money column may hold: 10^13, e.g. 10 trillion CNY.
+MAX_MONEY = 1e13
+
 
 class SchemaError(ValueError):
     """A table does not match the kamsim schema (message names file/table, column and row)."""
@@ -49,7 +59,8 @@ ACCOUNTS: tuple[Column, ...] = (
     Column("region", "str", "Sales region (US state or Chinese province)"),
     Column("city", "str", "City"),
     Column("founded_year", "int", "Year the company was founded", min=1800),
-    Column("annual_potential_spend", "float", "Annual spend the account could place with us (CU/year); heavy-tailed", min=0),
+    Column("annual_potential_spend", "float", "Annual spend the account could place with us (CU/year); heavy-tailed",
+           min=0, max=MAX_MONEY),
     Column("credit_rating", "category", "Credit rating", categories=("AAA", "AA", "A", "BBB", "BB", "B", "CCC")),
     Column("credit_risk", "float", "Probability of default within 12 months (0-1)", min=0, max=1),
     Column("growth_potential", "float", "Latent growth potential (0-1)", min=0, max=1),
@@ -76,7 +87,7 @@ PRODUCTS: tuple[Column, ...] = (
     Column("product_id", "str", "Unique product id"),
     Column("name", "str", "Product name"),
     Column("category", "str", "Product category"),
-    Column("list_price", "float", "List price per unit (CU)", min=0),
+    Column("list_price", "float", "List price per unit (CU)", min=0, max=MAX_MONEY),
     Column("margin_rate", "float", "Gross margin as share of price (0-1)", min=0, max=1),
 )
 
@@ -96,8 +107,9 @@ EVENTS: tuple[Column, ...] = (
     Column("event_type", "category", "Event type", categories=EVENT_TYPES),
     Column("product_id", "str", "Product of an order", nullable=True),
     Column("quantity", "float", "Units ordered", nullable=True),
-    Column("amount", "float", "Revenue of an order, or cost of an offer (CU)", nullable=True),
-    Column("margin", "float", "Gross margin of an order (CU)", nullable=True),
+    Column("amount", "float", "Revenue of an order, or cost of an offer (CU)", nullable=True,
+           min=-MAX_MONEY, max=MAX_MONEY),
+    Column("margin", "float", "Gross margin of an order (CU)", nullable=True, min=-MAX_MONEY, max=MAX_MONEY),
     Column("manager_id", "str", "Account manager involved", nullable=True),
     Column("hours", "float", "Account-manager hours spent", nullable=True),
     Column("score", "float", "Survey score 0-10", nullable=True),
@@ -229,6 +241,11 @@ def validate_frame(df: pd.DataFrame, table: str, source: str | None = None) -> p
                 raise SchemaError(
                     f"{where}: column '{col.name}' row {row}: {present[row]!r} is not one of {list(col.categories)}"
                 )
+        if col.kind == "float":
+            bad = ~np.isfinite(present.to_numpy(dtype="float64"))
+            if bad.any():
+                row = present.index[bad][0]
+                raise SchemaError(f"{where}: column '{col.name}' row {row}: {present[row]} is not a finite number")
         if col.min is not None or col.max is not None:
             lo = -np.inf if col.min is None else col.min
             hi = np.inf if col.max is None else col.max
@@ -236,7 +253,9 @@ def validate_frame(df: pd.DataFrame, table: str, source: str | None = None) -> p
             bad = (vals < lo) | (vals > hi)
             if bad.any():
                 row = vals.index[bad.to_numpy()][0]
-                raise SchemaError(f"{where}: column '{col.name}' row {row}: {vals[row]} outside [{lo}, {hi}]")
+                raise SchemaError(
+                    f"{where}: column '{col.name}' row {row}: {float(vals[row])!r} outside [{lo:g}, {hi:g}]"
+                )
     key = PRIMARY_KEYS[table]
     dup = frame[key].duplicated()
     if dup.any():

@@ -69,8 +69,11 @@ def readme_text(portfolios: Mapping[str, Portfolio]) -> str:
     lines += [
         "",
         "Each folder holds one CSV file per table (UTF-8, comma-separated, ISO dates, empty field = missing)",
-        "and `schema.json` (columns, dtypes, descriptions, row counts and the generator metadata: seed, locale,",
-        "as-of date, currency, kamsim version, history months). Money is in currency units (CU, label CNY);",
+        "and `schema.json` (columns, dtypes, descriptions, the row count and SHA-256 checksum of each file, and the",
+        "generator metadata: seed, locale, as-of date, currency, kamsim version, history months).",
+        "`Portfolio.from_dir` checks every file against its row count and checksum, so a truncated or edited file is",
+        "an error; load a copy you edited on purpose with `Portfolio.from_dir(path, verify=False)`.",
+        "Money is in currency units (CU, label CNY); every float is finite and money lies within +/-1e13 CU;",
         "durations are in months unless a column name says `_days` or `_hours`.",
         "",
         "## How they were made and how to regenerate them",
