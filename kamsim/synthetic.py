@@ -21,10 +21,11 @@ from datetime import date
 
 from kamsim import generators
 from kamsim.engine import warm_start
-from kamsim.generators.portfolio_builder import check_count
+from kamsim.engine.warmstart import check_history
+from kamsim.generators.portfolio_builder import MAX_ACCOUNTS, check_count, parse_as_of
 from kamsim.generators.value import DEFAULT_PARETO_SHAPE
 from kamsim.portfolio import Portfolio
-from kamsim.scenario import Scenario
+from kamsim.scenario import MAX_MONTHS, Scenario
 
 
 def generate_portfolio(
@@ -47,7 +48,9 @@ def generate_portfolio(
         As in :func:`kamsim.generators.generate_portfolio`.
     history_months
         Months of CRM history to simulate before ``as_of`` with
-        :func:`kamsim.engine.warm_start` (0 = no history, ``events`` empty).
+        :func:`kamsim.engine.warm_start` (0 = no history, ``events`` empty; at most 1200, the
+        history must start on or after 1900-01-01, and accounts x months may not exceed
+        ``kamsim.engine.simulate.MAX_ACCOUNT_MONTHS``).
     scenario
         Scenario of the warm start (``None`` = engine defaults).
 
@@ -63,7 +66,9 @@ def generate_portfolio(
     ValueError
         Naming the argument, for any invalid argument (checked before any work).
     """
-    months = check_count(history_months, "history_months", 0)
+    months = check_count(history_months, "history_months", 0, MAX_MONTHS)
+    if months > 0:  # the history's checks before the generator's work
+        check_history(parse_as_of(as_of), months, check_count(n_accounts, "n_accounts", 1, MAX_ACCOUNTS))
     portfolio = generators.generate_portfolio(
         n_accounts, seed, locale, n_managers=n_managers, n_products=n_products, pareto_shape=pareto_shape, as_of=as_of
     )

@@ -8,7 +8,8 @@ this module is where the words are defined -- once:
 * lifecycle stages (客户生命周期): :data:`STAGES`, :data:`CUSTOMER_STAGES`, :data:`INACTIVE_STAGES`;
 * the six complaint-handling stages (投诉处理六步): :data:`COMPLAINT_STAGES`;
 * event types of the ``events`` log: :data:`EVENT_TYPES`, :data:`INTERACTION_TYPES`, :data:`CONTRACT_EVENTS`;
-* the length of a month: :data:`DAYS_PER_MONTH`;
+* the length of a month: :data:`DAYS_PER_MONTH`; the longest run, :data:`MAX_MONTHS`; the calendar kamsim models:
+  :data:`FIRST_DATE` .. :data:`LAST_DATE` (:func:`add_months`, :func:`check_period`);
 * the ``detail`` column's structured formats, each with its writer and parser:
   complaint ids (:func:`complaint_ids`), resolved-complaint durations
   (:func:`complaint_details` / :func:`parse_complaint_details`) and contract terms
@@ -19,8 +20,10 @@ Nothing here imports the rest of kamsim: it is the bottom layer.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -80,6 +83,49 @@ POLICY_KINDS: tuple[str, ...] = ("segmentation", "retention", "allocation")
 
 #: Days in a simulated month (365.25 / 12): SimPy time is in days, the panel in months.
 DAYS_PER_MONTH: float = 365.25 / 12.0
+
+#: Longest run (months, 100 years): ``Scenario.months``, ``simulate(months=...)`` and ``history_months``.
+MAX_MONTHS: int = 1200
+
+#: First and last calendar day kamsim models: every portfolio date (``as_of``), every day of a warm-start
+#: history and every day of a simulation lies in this range (well inside pandas' Timestamp range, 1677-2262).
+FIRST_DATE: date = date(1900, 1, 1)
+LAST_DATE: date = date(2200, 12, 31)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months (negative: back), the day clamped to the month's length.
+
+    The same rule as ``day + pandas.DateOffset(months=months)``, computed on plain integers so that it
+    never overflows (a ``ValueError`` if the result leaves the years 1-9999).
+    """
+    index = day.year * 12 + (day.month - 1) + int(months)
+    year, month0 = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise ValueError(f"{day.isoformat()} moved by {months} months leaves the calendar (years 1-9999)")
+    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def check_period(start: date, months: int, what: str) -> None:
+    """``ValueError`` unless the ``months`` months from ``start`` lie in ``FIRST_DATE`` .. ``LAST_DATE``.
+
+    Parameters
+    ----------
+    start
+        First day of the period.
+    months
+        Length of the period (months, >= 0); its last day is the day before ``add_months(start, months)``.
+    what
+        The period in words, for the message (e.g. ``"a 36-month simulation from as_of 2199-01-01"``).
+    """
+    if start < FIRST_DATE:
+        raise ValueError(f"{what} starts on {start.isoformat()}, before {FIRST_DATE.isoformat()} "
+                         f"(kamsim's calendar is {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()})")
+    end = add_months(start, months)
+    if end - timedelta(days=1) > LAST_DATE:
+        raise ValueError(f"{what} ends on {(end - timedelta(days=1)).isoformat()}, after {LAST_DATE.isoformat()} "
+                         f"(kamsim's calendar is {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}); "
+                         f"start earlier or simulate fewer months")
 
 # ----------------------------------------------------------------------------- detail formats
 

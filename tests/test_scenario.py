@@ -140,10 +140,14 @@ def test_file_errors_name_file_and_field(tmp_path):
         Scenario.from_file(tmp_path / "s.json")
 
 
-def test_empty_yaml_gives_defaults(tmp_path):
-    path = tmp_path / "empty.yaml"
-    path.write_text("", encoding="utf-8")
-    assert Scenario.from_file(path) == Scenario()
+def test_empty_file_is_an_error_but_an_empty_mapping_gives_defaults(tmp_path):
+    # issue 15: an empty or comment-only file used to run the defaults silently
+    for name, text in (("empty.yaml", ""), ("comments.yaml", "# only a comment\n"), ("empty.toml", "# nothing\n")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=rf"{name}: empty scenario file"):
+            Scenario.from_file(path)
+    assert Scenario.from_dict(None) == Scenario.from_dict({}) == Scenario()  # the API keeps its defaults
 
 
 def test_docs_list_every_parameter():

@@ -28,12 +28,18 @@ from kamsim.cli._common import (
     add_overwrite,
     add_portfolio_source,
     add_seed,
-    at_least,
+    api_check,
+    check_generated_run,
     check_out,
     check_run_options,
+    in_range,
     load_scenario,
     split_names,
 )
+
+#: Limits shown in ``--help`` (the checks use ``experiment.inputs.MAX_REPLICATIONS`` and
+#: ``experiment.executors.MAX_WORKERS``; imported lazily: they pull in scipy).
+HELP_MAX_REPLICATIONS, HELP_MAX_WORKERS = 10_000, 256
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,8 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument("--scenario", metavar="FILE", required=True, help="scenario file (.yaml/.toml)")
     p.add_argument("--policies", metavar="A,B,C", required=True, help="comma-separated bundle names (kamsim policies)")
-    p.add_argument("--replications", type=int, default=20, metavar="R", help="replications per policy (>= 2, default 20)")
-    p.add_argument("--workers", type=int, default=1, metavar="W", help="worker processes (default 1 = serial)")
+    p.add_argument("--replications", type=int, default=20, metavar="R",
+                   help=f"replications per policy (2 to {HELP_MAX_REPLICATIONS:,}, default 20)")
+    p.add_argument("--workers", type=int, default=1, metavar="W",
+                   help=f"worker processes (1 to {HELP_MAX_WORKERS}, default 1 = serial; at most one per task and CPU "
+                        f"is started)")
     add_seed(p, "master seed")
     p.add_argument("--baseline", metavar="NAME", default=None, help="reference policy (default: the first one)")
     add_out(p)
@@ -65,18 +74,24 @@ def run(args: argparse.Namespace) -> int:
     """Run the comparison and write the result folder; return the exit code."""
     from kamsim.experiment.api import compare
     from kamsim.experiment.comparison import RESULT_MARKER
+    from kamsim.experiment.executors import MAX_WORKERS
+    from kamsim.experiment.inputs import MAX_REPLICATIONS, check_kpis, normalise_policies
 
     check_run_options(args)
-    at_least(args.replications, "--replications", 2, " to estimate a confidence interval")
-    at_least(args.workers, "--workers", 1)
+    in_range(args.replications, "--replications", 2, MAX_REPLICATIONS, " to estimate a confidence interval")
+    in_range(args.workers, "--workers", 1, MAX_WORKERS)
     if not 0 < args.confidence < 1:
         raise CLIError(f"--confidence must be between 0 and 1, got {args.confidence}")
     policies = split_names(args.policies, "--policies")
+    api_check("--policies", normalise_policies, policies)
     kpis = split_names(args.kpis, "--kpis")
+    if kpis is not None:
+        api_check("--kpis", check_kpis, kpis)
     if args.baseline is not None and args.baseline not in policies:
         raise CLIError(f"--baseline {args.baseline!r} is not one of --policies {','.join(policies)}")
     check_out(args.out, RESULT_MARKER, args.overwrite)
     scenario = load_scenario(args)
+    check_generated_run(args, scenario)
     # compare() checks policies, baseline, kpis and portfolio before any simulation (ValueError -> exit 2)
     comparison = compare(
         scenario,

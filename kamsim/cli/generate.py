@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 
 from kamsim.cli import CLIError
-from kamsim.cli._common import add_out, add_overwrite, add_seed, at_least, check_out
+from kamsim.cli._common import MAX_SEED, add_out, add_overwrite, add_seed, api_check, check_out, in_range
+from kamsim.generators.portfolio_builder import MAX_ACCOUNTS, MAX_PRODUCTS, max_managers, parse_as_of
 from kamsim.generators.tables import LOCALES
+from kamsim.vocabulary import MAX_MONTHS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -23,27 +25,38 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="generate a synthetic key-account portfolio folder",
         description="Generate a reproducible synthetic key-account portfolio and write it as CSV + schema.json.",
     )
-    p.add_argument("--accounts", type=int, required=True, metavar="N", help="number of accounts (>= 1)")
+    p.add_argument("--accounts", type=int, required=True, metavar="N",
+                   help=f"number of accounts (1 to {MAX_ACCOUNTS:,})")
     add_seed(p, "master random seed")
     p.add_argument("--locale", default="en_US", metavar="L", help=f"one of {', '.join(LOCALES)} (default en_US)")
     add_out(p, "output folder (must not exist or be empty)")
-    p.add_argument("--managers", type=int, default=None, metavar="M", help="account managers (default ceil(N/40), >= 2)")
-    p.add_argument("--products", type=int, default=12, metavar="K", help="products in the catalogue (default 12)")
-    p.add_argument("--history-months", type=int, default=0, metavar="H", help="months of simulated history (default 0)")
-    p.add_argument("--as-of", default="2024-01-01", metavar="DATE", help="portfolio date, ISO (default 2024-01-01)")
+    p.add_argument("--managers", type=int, default=None, metavar="M",
+                   help="account managers (1 to max(2, N); default max(2, ceil(N/40)))")
+    p.add_argument("--products", type=int, default=12, metavar="K",
+                   help=f"products in the catalogue (1 to {MAX_PRODUCTS:,}, default 12)")
+    p.add_argument("--history-months", type=int, default=0, metavar="H",
+                   help=f"months of simulated history (0 to {MAX_MONTHS}, default 0)")
+    p.add_argument("--as-of", default="2024-01-01", metavar="DATE",
+                   help="portfolio date, ISO, 1900-01-01 to 2200-12-31 (default 2024-01-01)")
     add_overwrite(p, "an existing kamsim portfolio")
     p.set_defaults(run=run)
     return p
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    at_least(args.accounts, "--accounts", 1)
-    at_least(args.seed, "--seed", 0)
+    """Every option, alone and together (history x accounts, history before ``--as-of``), before any work."""
+    from kamsim.engine.warmstart import check_history
+
+    in_range(args.accounts, "--accounts", 1, MAX_ACCOUNTS)
+    in_range(args.seed, "--seed", 0, MAX_SEED)
     if args.locale not in LOCALES:
-        raise CLIError(f"--locale must be one of {', '.join(LOCALES)}, got {args.locale!r}")
-    at_least(args.managers, "--managers", 1)
-    at_least(args.products, "--products", 1)
-    at_least(args.history_months, "--history-months", 0)
+        raise CLIError(f"--locale must be one of {', '.join(LOCALES)}, got {args.locale[:60]!r}")
+    in_range(args.managers, "--managers", 1, max_managers(args.accounts), why_max=" (one manager per account at most)")
+    in_range(args.products, "--products", 1, MAX_PRODUCTS)
+    in_range(args.history_months, "--history-months", 0, MAX_MONTHS, why_max=" (100 years)")
+    as_of = api_check("--as-of", parse_as_of, args.as_of)
+    if args.history_months > 0:
+        api_check("--history-months", check_history, as_of, args.history_months, args.accounts)
 
 
 def run(args: argparse.Namespace) -> int:

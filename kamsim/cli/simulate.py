@@ -25,6 +25,8 @@ from kamsim.cli._common import (
     add_overwrite,
     add_portfolio_source,
     add_seed,
+    api_check,
+    check_generated_run,
     check_out,
     check_run_options,
     load_portfolio,
@@ -64,10 +66,15 @@ def run(args: argparse.Namespace) -> int:
     if args.policy not in BUNDLES:
         raise CLIError(f"--policy: unknown policy {args.policy!r}; available: {', '.join(BUNDLES)}")
     scenario = load_scenario(args)
+    check_generated_run(args, scenario)
     portfolio = load_portfolio(args)
 
     from kamsim.engine import simulate
+    from kamsim.engine.simulate import check_simulation, start_date
 
+    months = args.months if args.months is not None else scenario.months
+    if args.portfolio is not None:  # its as_of and size are known now, before any simulation
+        api_check("--portfolio/--months", check_simulation, start_date(portfolio), months, len(portfolio.accounts))
     kwargs = {} if args.months is None else {"months": args.months}
     result = simulate(scenario, portfolio, args.policy, seed=args.seed, **kwargs)
     kpis = result.kpis()

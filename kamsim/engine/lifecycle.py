@@ -40,6 +40,13 @@ from kamsim.engine.world import AT_RISK, GROWING, IS_CUSTOMER, LOST, MATURE, NEW
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import CUSTOMER_STAGES
 
+#: Largest log churn multiplier used: ``exp(700)`` (about 1e304) already makes every hazard 1, and a
+#: larger one (a huge backlog of open complaints, extreme Scenario effects) would overflow to inf.
+MAX_LOG_MULTIPLIER: float = 700.0
+
+#: Smallest churn multiplier divided by (the recovery hazard uses ``1 / m``; ``m`` is 0 at full retention effect).
+MIN_MULTIPLIER: float = 1e-300
+
 #: Next stage on progress, by stage code (-1: no progress from this stage).
 NEXT_STAGE: np.ndarray = np.array([-1, GROWING, MATURE, -1, -1, -1, MATURE])
 
@@ -120,7 +127,7 @@ class Lifecycle:
             - lc.contact_effect * saturation(contact_hours, lc.contact_scale_hours)
             + lc.open_complaint_effect * world.open_complaints
         )
-        m = np.exp(log_m)
+        m = np.exp(np.minimum(log_m, MAX_LOG_MULTIPLIER))
         no_contract = world.customers() & ~world.in_contract(month)
         return np.where(no_contract, m * lc.no_contract_multiplier, m)
 
@@ -166,7 +173,8 @@ class Lifecycle:
         progress = np.clip(self.progress_base[stage] * self.progress_trait, 0.0, 1.0)
         total = decline + progress
         progress = np.where(total > 1.0, progress / np.maximum(total, 1e-300) * (1.0 - decline), progress)
-        recover = np.where(stage == AT_RISK, scale_probability(np.full(world.n, lc.recover_prob), 1.0 / m), 0.0)
+        inverse_m = 1.0 / np.maximum(m, MIN_MULTIPLIER)
+        recover = np.where(stage == AT_RISK, scale_probability(np.full(world.n, lc.recover_prob), inverse_m), 0.0)
         acquire = np.where(
             stage == PROSPECT,
             np.clip(

@@ -94,6 +94,10 @@ class SimulationResult:
         Per manager: ``capacity_hours`` and ``used_hours`` over the run.
     scenario, policy_name, seed, portfolio, months
         The inputs (``portfolio`` by reference).
+    meta : dict
+        ``start`` (ISO date of month 0), ``handlers``, ``days_per_month``, ``orders_cut`` (orders
+        drawn beyond the cap ``orders.max_per_month`` and dropped, with their spend; see
+        docs/engine.md, "Orders") and ``orders_max_per_month``.
     """
 
     events: pd.DataFrame

@@ -88,6 +88,7 @@ class Run:
         self.cost_per_hour = float(getattr(bundle.retention, "cost_per_hour", 0.0))
         self.retention_cost = 0.0
         self.winback_cost = 0.0
+        self.orders_cut = 0
         self.skill_mult = scenario.managers.skill_floor + self.world.skill
         shape = (months, n)
         self.p_stage = np.zeros(shape, dtype=np.int8)
@@ -155,6 +156,7 @@ class Run:
 
         # 4. what happens during the month
         mo = self.order_model.month(w, d_orders)
+        self.orders_cut += mo.cut
         log.add("order", mo.account, m, mo.frac, product=mo.product, quantity=mo.quantity, amount=mo.amount,
                 margin=mo.margin, manager=w.manager_of[mo.account])
         it = plan_interactions(sc, w, m, delivered, u_interactions)
@@ -254,6 +256,8 @@ class Run:
                 "start": start.date().isoformat(),
                 "handlers": self.desk.n_handlers,
                 "days_per_month": DAYS_PER_MONTH,
+                "orders_cut": self.orders_cut,
+                "orders_max_per_month": self.scenario.orders.max_per_month,
             },
         )
 

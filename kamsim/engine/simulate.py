@@ -11,6 +11,10 @@ and spend nothing on retention?"::
 
 This module checks the arguments and starts a :class:`~kamsim.engine.run.Run`, which
 holds the model's monthly steps (see its module docstring and docs/engine.md).
+
+Limits, checked before any work: ``months`` from 1 to ``vocabulary.MAX_MONTHS`` (1200);
+accounts x months at most :data:`MAX_ACCOUNT_MONTHS`; every simulated day within
+``vocabulary.FIRST_DATE`` .. ``LAST_DATE`` (1900-01-01 to 2200-12-31).
 """
 
 from __future__ import annotations
@@ -24,23 +28,74 @@ from kamsim._random import check_seed
 from kamsim.engine.result import SimulationResult
 from kamsim.engine.run import Run
 from kamsim.policies import PolicyBundle, as_bundle
-from kamsim.scenario import Scenario
+from kamsim.scenario import MAX_MONTHS, Scenario
+from kamsim.vocabulary import check_period
+
+#: Largest run: accounts x months (a run needs about 2 KB of memory per account-month, so about 10 GB).
+MAX_ACCOUNT_MONTHS: int = 5_000_000
 
 
 def check_months(months: Any, field: str = "months") -> int:
-    """``months`` as a positive int; ``ValueError`` naming ``field`` otherwise."""
-    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
-        raise ValueError(f"{field} must be a positive integer, got {months!r}")
+    """``months`` as an int from 1 to ``MAX_MONTHS`` (1200); ``ValueError`` naming ``field`` otherwise."""
+    if isinstance(months, (bool, np.bool_)) or not isinstance(months, (int, np.integer)) or months < 1:
+        raise ValueError(f"{field} must be a positive integer, got {_short_repr(months)}")
+    if months > MAX_MONTHS:
+        raise ValueError(f"{field} must be <= {MAX_MONTHS} (100 years), got {months:,}")
     return int(months)
+
+
+def check_run_size(n_accounts: int, months: int, field: str = "months") -> None:
+    """``ValueError`` naming ``field`` if ``n_accounts x months`` exceeds :data:`MAX_ACCOUNT_MONTHS`."""
+    if n_accounts * months > MAX_ACCOUNT_MONTHS:
+        raise ValueError(
+            f"{n_accounts:,} accounts x {months:,} {field} = {n_accounts * months:,} account-months is more than "
+            f"the limit of {MAX_ACCOUNT_MONTHS:,} (a run needs about 2 KB of memory per account-month); "
+            f"simulate fewer accounts or months"
+        )
+
+
+def check_simulation(start: pd.Timestamp, months: int, n_accounts: int) -> None:
+    """All checks of a run's shape before any work: months, accounts x months, and the calendar.
+
+    Parameters
+    ----------
+    start
+        First day of month 0 (the portfolio's ``as_of``).
+    months
+        Months to simulate.
+    n_accounts
+        Accounts of the portfolio.
+
+    Raises
+    ------
+    ValueError
+        Naming ``months`` or ``as_of``, with the limit.
+    """
+    months = check_months(months)
+    check_run_size(n_accounts, months)
+    check_period(start.date(), months, f"a {months}-month simulation from as_of {start.date().isoformat()}")
 
 
 def start_date(portfolio: Any) -> pd.Timestamp:
     """The portfolio date ``meta["as_of"]`` (default 2024-01-01): the first day of month 0."""
     meta = getattr(portfolio, "meta", None) or {}
+    return as_of_timestamp(meta.get("as_of", "2024-01-01"))
+
+
+def as_of_timestamp(value: object, field: str = "portfolio.meta['as_of']") -> pd.Timestamp:
+    """``value`` as a normalised Timestamp; ``ValueError`` naming ``field`` if it is not a date."""
     try:
-        return pd.Timestamp(meta.get("as_of", "2024-01-01")).normalize()
-    except (TypeError, ValueError):
-        raise ValueError(f"portfolio.meta['as_of']: not a date: {meta.get('as_of')!r}") from None
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError):
+        ts = pd.NaT
+    if ts is pd.NaT or not 1 <= ts.year <= 9999:  # pandas also reads years before 1 and after 9999
+        raise ValueError(f"{field}: not a date: {_short_repr(value)}")
+    return ts.normalize()
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _first_event_id(portfolio: Any) -> int:
@@ -76,7 +131,8 @@ def simulate(
     seed
         Master seed (non-negative int); each process draws from its own stream.
     months
-        Months to simulate (default ``scenario.months``).
+        Months to simulate, 1 to 1200 (default ``scenario.months``).  Accounts x months must
+        not exceed :data:`MAX_ACCOUNT_MONTHS` and the run must end by 2200-12-31.
 
     Returns
     -------
@@ -86,13 +142,26 @@ def simulate(
     Raises
     ------
     ValueError
-        For a bad seed, months, policy name, or inconsistent portfolio tables.
+        For a bad seed, months (or too many accounts x months), a run leaving the calendar
+        1900-01-01 .. 2200-12-31, a policy name, or inconsistent portfolio tables; checked
+        before any work.
     """
     scenario = Scenario() if scenario is None else scenario
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a kamsim Scenario, got {type(scenario).__name__}")
     seed = check_seed(seed)
     n_months = check_months(scenario.months if months is None else months)
+    start = start_date(portfolio)
+    check_simulation(start, n_months, _n_accounts(portfolio))
     bundle = as_bundle(policy)
     run = Run(scenario, portfolio, bundle, seed, n_months)
-    return run.run(start_date(portfolio), 0, _first_event_id(portfolio), seed, portfolio)
+    return run.run(start, 0, _first_event_id(portfolio), seed, portfolio)
+
+
+def _n_accounts(portfolio: Any) -> int:
+    """Rows of ``portfolio.accounts`` (0 if it has none; the engine's own checks report that)."""
+    accounts = getattr(portfolio, "accounts", None)
+    try:
+        return len(accounts) if accounts is not None else 0
+    except TypeError:
+        return 0

@@ -39,6 +39,7 @@ from kamsim.experiment.runner import (
 from kamsim.experiment.inputs import (
     check_baseline,
     check_run_settings,
+    check_runs,
     describe_portfolio,
     load_scenario,
     normalise_policies,
@@ -84,7 +85,7 @@ def compare(
         ``scenario.n_accounts`` accounts if the scenario has that field, else 200, with
         ``generate_portfolio(n, seed)`` (the same master seed as the replications).
     replications
-        Replications per policy (>= 2).
+        Replications per policy (2 to 10,000, ``inputs.MAX_REPLICATIONS``).
     seed
         Master seed (non-negative int).  Replication ``r`` simulates with
         ``replication_seed(seed, r)`` = first 32-bit word of
@@ -92,9 +93,9 @@ def compare(
     baseline
         Policy the others are compared with; default the first policy.
     executor
-        ``None``/``"serial"`` (default), an int ``n`` (process pool with ``n`` workers), or any
-        ``concurrent.futures.Executor`` such as ``distributed.Client(...).get_executor()``.
-        Results do not depend on it.
+        ``None``/``"serial"`` (default), an int ``n`` from 1 to 256 (a process pool with
+        ``min(n, tasks, os.cpu_count())`` workers), or any ``concurrent.futures.Executor`` such as
+        ``distributed.Client(...).get_executor()``.  Results do not depend on it.
     progress
         tqdm bar over finished simulations (only shown when stderr is a terminal).
     kpis
@@ -104,7 +105,8 @@ def compare(
         ``seed_sequence(seed, "policy", name, "replication", r)`` — only useful to measure
         what CRN gains.
     months
-        Simulated months (default: the scenario's horizon).
+        Simulated months, 1 to 1200 (default: the scenario's horizon); accounts x months and the
+        calendar are checked as in :func:`kamsim.engine.simulate`, before any simulation.
     confidence
         Two-sided confidence level of summary and paired CIs.
     simulator
@@ -127,7 +129,9 @@ def compare(
     replications, seed, kpi_tuple = check_run_settings(replications, seed, executor, kpis, confidence, months)
     if not isinstance(crn, (bool, np.bool_)):
         raise ValueError(f"crn must be True or False, got {crn!r}")
+    check_runs(portfolio, [scenario_obj], months)  # before generating or loading the portfolio
     source = resolve_portfolio(portfolio, scenario_obj, seed)
+    check_runs(source, [scenario_obj], months)
 
     runs = [(name, scenario_obj, policy) for name, policy in named.items()]
     tasks = _tasks(runs, source, replications, seed, bool(crn), kpi_tuple, months, simulator)
@@ -189,7 +193,9 @@ def compare_scenarios(
     named = normalise_policies({"policy": policy})
     baseline = check_baseline(baseline, loaded, "scenarios")
     replications, seed, kpi_tuple = check_run_settings(replications, seed, executor, kpis, confidence, months)
+    check_runs(portfolio, list(loaded.values()), months)  # before generating or loading the portfolio
     source = resolve_portfolio(portfolio, next(iter(loaded.values())), seed)
+    check_runs(source, list(loaded.values()), months)
 
     runs = [(label, scenario_obj, named["policy"]) for label, scenario_obj in loaded.items()]
     tasks = _tasks(runs, source, replications, seed, True, kpi_tuple, months, simulator)

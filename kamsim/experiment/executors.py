@@ -6,7 +6,9 @@ independent simulations.  They can run
 * serially (``executor=None`` or ``"serial"``) — the default, best for tiny runs
   and for debugging;
 * on a local process pool (``executor=4`` -> ``ProcessPoolExecutor(4)``, created
-  and shut down for you);
+  and shut down for you; at most :data:`MAX_WORKERS` may be asked for, and the pool
+  never has more processes than tasks or CPUs: ``min(executor, tasks, os.cpu_count())``,
+  serial when that is 1);
 * on anything implementing :class:`concurrent.futures.Executor` that you pass
   in, e.g. a Dask cluster: ``distributed.Client(...).get_executor()``.  You own
   that executor; kamsim never shuts it down.
@@ -21,6 +23,7 @@ under nbval stay clean).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +37,9 @@ R = TypeVar("R")
 #: Accepted ``executor`` arguments.
 ExecutorLike = None | str | int | cf.Executor
 
+#: Largest number of worker processes that may be asked for (the pool is further capped by tasks and CPUs).
+MAX_WORKERS: int = 256
+
 
 def check_executor(executor: object) -> None:
     """Validate an ``executor`` argument without creating anything.
@@ -41,7 +47,7 @@ def check_executor(executor: object) -> None:
     Raises
     ------
     ValueError
-        If ``executor`` is not ``None``, ``"serial"``, a positive int or a
+        If ``executor`` is not ``None``, ``"serial"``, an int from 1 to :data:`MAX_WORKERS` or a
         :class:`concurrent.futures.Executor`.
     """
     if executor is None or isinstance(executor, cf.Executor):
@@ -57,22 +63,41 @@ def check_executor(executor: object) -> None:
         )
     if executor < 1:
         raise ValueError(f"executor (number of worker processes) must be >= 1, got {executor}")
+    if executor > MAX_WORKERS:
+        raise ValueError(f"executor (number of worker processes) must be <= {MAX_WORKERS}, got {executor:,}")
+
+
+def pool_size(workers: int, n_tasks: int | None = None) -> int:
+    """Worker processes actually started for ``executor=workers``: ``min(workers, n_tasks, os.cpu_count())``.
+
+    Parameters
+    ----------
+    workers
+        Processes asked for (>= 1).
+    n_tasks
+        Number of tasks (``None``: unknown, not a limit).
+    """
+    limit = [workers, os.cpu_count() or 1]
+    if n_tasks is not None:
+        limit.append(max(n_tasks, 1))
+    return min(limit)
 
 
 @contextmanager
-def resolve_executor(executor: ExecutorLike) -> Iterator[cf.Executor | None]:
+def resolve_executor(executor: ExecutorLike, n_tasks: int | None = None) -> Iterator[cf.Executor | None]:
     """Turn an ``executor`` argument into an Executor (``None`` = run serially in this process).
 
-    An int ``n > 1`` creates a :class:`~concurrent.futures.ProcessPoolExecutor`
-    with ``n`` workers that is shut down on exit; ``1`` means serial.  An
-    Executor passed in is yielded unchanged and left running.
+    An int ``n`` creates a :class:`~concurrent.futures.ProcessPoolExecutor` with
+    :func:`pool_size` ``(n, n_tasks)`` workers that is shut down on exit; when that is 1
+    (``executor=1``, one task or one CPU) the tasks run serially.  An Executor passed in
+    is yielded unchanged and left running.
     """
     check_executor(executor)
-    if executor is None or executor == "serial" or executor == 1:
+    if executor is None or executor == "serial" or (isinstance(executor, int) and pool_size(executor, n_tasks) == 1):
         yield None
         return
     if isinstance(executor, int):
-        pool = cf.ProcessPoolExecutor(max_workers=executor)
+        pool = cf.ProcessPoolExecutor(max_workers=pool_size(executor, n_tasks))
         try:
             yield pool
         finally:
@@ -123,7 +148,7 @@ def run_tasks(
     results: list[Any] = [None] * len(tasks)
     bar = tqdm(total=len(tasks), desc=desc, unit="run", disable=not progress_enabled(progress), leave=False)
     try:
-        with resolve_executor(executor) as pool:
+        with resolve_executor(executor, len(tasks)) as pool:
             if pool is None:
                 for i, task in enumerate(tasks):
                     results[i] = _call(fn, task, i)

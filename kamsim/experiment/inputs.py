@@ -21,6 +21,10 @@ from kamsim.experiment.executors import check_executor
 from kamsim.experiment.runner import PortfolioSpec
 from kamsim.experiment.stats import check_confidence
 from kamsim.generators import DEFAULT_ACCOUNTS
+from kamsim.generators.portfolio_builder import MAX_ACCOUNTS
+
+#: Most replications per policy or scenario of one comparison.
+MAX_REPLICATIONS: int = 10_000
 
 if TYPE_CHECKING:  # pragma: no cover
     from kamsim.policies import PolicyBundle
@@ -119,8 +123,7 @@ def resolve_portfolio(portfolio: object, scenario: Scenario, seed: int) -> Portf
     if isinstance(portfolio, (bool, np.bool_)):
         raise ValueError(f"portfolio must be a Portfolio, a folder, a number of accounts or None, got {portfolio!r}")
     if isinstance(portfolio, (int, np.integer)):
-        if portfolio < 1:
-            raise ValueError(f"portfolio: number of accounts must be >= 1, got {portfolio}")
+        check_accounts(portfolio)
         return PortfolioSpec(int(portfolio), seed, locale).build()
     if isinstance(portfolio, (str, os.PathLike)):
         from kamsim.portfolio import Portfolio
@@ -132,6 +135,47 @@ def resolve_portfolio(portfolio: object, scenario: Scenario, seed: int) -> Portf
     if hasattr(portfolio, "accounts"):
         return portfolio  # type: ignore[return-value]
     raise ValueError(f"portfolio must be a Portfolio, a folder, a number of accounts or None, got {type(portfolio).__name__}")
+
+
+def check_accounts(n_accounts: int) -> int:
+    """A number of accounts to generate: 1 to ``MAX_ACCOUNTS``; ``ValueError`` naming ``portfolio`` otherwise."""
+    if n_accounts < 1:
+        raise ValueError(f"portfolio: number of accounts must be >= 1, got {n_accounts}")
+    if n_accounts > MAX_ACCOUNTS:
+        raise ValueError(f"portfolio: number of accounts must be <= {MAX_ACCOUNTS:,}, got {n_accounts:,}")
+    return int(n_accounts)
+
+
+def run_shape(portfolio: object, scenario: Scenario) -> tuple[int, Any] | None:
+    """``(accounts, as_of)`` of the portfolio a comparison will simulate, known without building it.
+
+    ``None`` for a folder (known once loaded) or an object without accounts.
+    """
+    from kamsim.engine.simulate import as_of_timestamp, start_date
+
+    if portfolio is None:
+        return int(getattr(scenario, "n_accounts", None) or DEFAULT_ACCOUNTS), start_date(None)
+    if isinstance(portfolio, PortfolioSpec):
+        as_of = dict(portfolio.options).get("as_of", "2024-01-01")
+        return portfolio.n_accounts, as_of_timestamp(as_of, "portfolio.options['as_of']")
+    if isinstance(portfolio, (int, np.integer)) and not isinstance(portfolio, (bool, np.bool_)):
+        return check_accounts(portfolio), start_date(None)
+    accounts = getattr(portfolio, "accounts", None)
+    if accounts is None or isinstance(portfolio, (str, os.PathLike)):
+        return None
+    return len(accounts), start_date(portfolio)
+
+
+def check_runs(portfolio: object, scenarios: Sequence[Scenario], months: int | None) -> None:
+    """Check every run's months, accounts x months and calendar before any simulation (see ``simulate``)."""
+    from kamsim.engine.simulate import check_simulation
+
+    shape = run_shape(portfolio, scenarios[0]) if scenarios else None
+    if shape is None:
+        return
+    n_accounts, start = shape
+    for scenario in scenarios:
+        check_simulation(start, scenario.months if months is None else months, n_accounts)
 
 
 def check_baseline(baseline: str | None, labels: Mapping[str, Any], what: str) -> str:
@@ -147,21 +191,26 @@ def check_run_settings(
     replications: object, seed: object, executor: object, kpis: Sequence[str] | None, confidence: float, months: object
 ) -> tuple[int, int, tuple[str, ...] | None]:
     """Validate the settings shared by :func:`compare` and :func:`compare_scenarios`."""
+    from kamsim.engine.simulate import check_months
+
     replications = check_replications(replications)
     seed = check_seed(seed, "seed")
     check_executor(executor)
     kpi_tuple = check_kpis(kpis)
     check_confidence(confidence)
-    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or months < 1):
-        raise ValueError(f"months must be a positive integer, got {months!r}")
+    if months is not None:
+        check_months(months)
     return replications, seed, kpi_tuple
 
 
 def check_replications(replications: object) -> int:
-    if isinstance(replications, bool) or not isinstance(replications, (int, np.integer)):
-        raise ValueError(f"replications must be an integer >= 2, got {replications!r}")
+    """Replications per policy: an int from 2 to :data:`MAX_REPLICATIONS`; ``ValueError`` otherwise."""
+    if isinstance(replications, (bool, np.bool_)) or not isinstance(replications, (int, np.integer)):
+        raise ValueError(f"replications must be an integer >= 2, got {type(replications).__name__}")
     if replications < 2:
         raise ValueError(f"replications must be >= 2 to estimate a confidence interval, got {replications}")
+    if replications > MAX_REPLICATIONS:
+        raise ValueError(f"replications must be <= {MAX_REPLICATIONS:,}, got {replications:,}")
     return int(replications)
 
 

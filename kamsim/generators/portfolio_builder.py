@@ -34,6 +34,7 @@ from kamsim.generators.traits import draw_lifecycle, draw_traits
 from kamsim.generators.value import DEFAULT_PARETO_SHAPE, potential_spend
 from kamsim.portfolio import Portfolio
 from kamsim.schema import column_names, empty_frame
+from kamsim.vocabulary import FIRST_DATE, LAST_DATE
 
 #: Named random streams of the generator (one per component).
 GENERATOR_STREAMS: tuple[str, ...] = (
@@ -54,31 +55,63 @@ ACCOUNTS_PER_MANAGER = 40
 #: Accounts of a generated portfolio when a caller (``kamsim.compare``, the CLI) is not told how many.
 DEFAULT_ACCOUNTS: int = 200
 
+#: Largest portfolio generated (accounts; about 20 s and 2 GB).
+MAX_ACCOUNTS: int = 1_000_000
+
+#: Largest product catalogue generated (products).
+MAX_PRODUCTS: int = 1000
+
 
 def default_n_managers(n_accounts: int) -> int:
     """Default team size: ``max(2, ceil(n_accounts / 40))``."""
     return max(2, math.ceil(n_accounts / ACCOUNTS_PER_MANAGER))
 
 
-def check_count(value: object, field: str, minimum: int) -> int:
-    """``value`` as an int >= ``minimum``; ``ValueError`` naming ``field`` otherwise (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{field} must be an integer, got {value!r}")
+def check_count(value: object, field: str, minimum: int, maximum: int | None = None) -> int:
+    """``value`` as an int in ``minimum`` .. ``maximum`` (no bool); ``ValueError`` naming ``field`` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{field} must be an integer, got {_short_repr(value)}")
     if value < minimum:
         raise ValueError(f"{field} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{field} must be <= {maximum:,}, got {value:,}")
     return int(value)
 
 
-def _parse_as_of(as_of: object) -> pd.Timestamp:
+def max_managers(n_accounts: int) -> int:
+    """Largest team for ``n_accounts`` accounts: one manager per account (2 for one account, as by default)."""
+    return max(2, n_accounts)
+
+
+def check_managers(n_managers: object, n_accounts: int) -> int:
+    """``n_managers`` as an int from 1 to :func:`max_managers`; ``ValueError`` naming ``n_managers`` otherwise."""
+    m = check_count(n_managers, "n_managers", 1)
+    if m > max_managers(n_accounts):
+        raise ValueError(f"n_managers must be <= {max_managers(n_accounts):,} (at most one manager per account "
+                         f"for {n_accounts:,} accounts), got {m:,}")
+    return m
+
+
+def parse_as_of(as_of: object) -> pd.Timestamp:
+    """The portfolio date as a Timestamp; ``ValueError`` naming ``as_of`` unless it is a calendar day in
+    ``vocabulary.FIRST_DATE`` .. ``LAST_DATE`` (1900-01-01 to 2200-12-31) without time or time zone."""
     if not isinstance(as_of, (str, date, datetime, pd.Timestamp)):
-        raise ValueError(f"as_of must be an ISO date string or a date, got {as_of!r}")
+        raise ValueError(f"as_of must be an ISO date string or a date, got {_short_repr(as_of)}")
     try:
         ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        raise ValueError(f"as_of must be an ISO date such as '2024-01-01', got {as_of!r}") from None
-    if ts.tzinfo is not None or ts != ts.normalize() or ts.year < 1900:
-        raise ValueError(f"as_of must be a calendar date (no time, no time zone) after 1900, got {as_of!r}")
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"as_of must be an ISO date such as '2024-01-01', got {_short_repr(as_of)}") from None
+    if ts is pd.NaT or ts.tzinfo is not None or ts != ts.normalize():
+        raise ValueError(f"as_of must be a calendar date (no time, no time zone), got {_short_repr(as_of)}")
+    if not FIRST_DATE.year <= ts.year <= LAST_DATE.year or not FIRST_DATE <= ts.date() <= LAST_DATE:
+        raise ValueError(f"as_of must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}, "
+                         f"got {_short_repr(as_of)}")
     return ts
+
+
+def _short_repr(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def generate_portfolio(
@@ -96,37 +129,42 @@ def generate_portfolio(
     Parameters
     ----------
     n_accounts
-        Number of accounts (>= 1).
+        Number of accounts (1 to :data:`MAX_ACCOUNTS` = 1,000,000).
     seed
         Master seed (non-negative int); the same arguments and seed give identical tables.
     locale
         ``"en_US"`` (US states, English names) or ``"zh_CN"`` (Chinese
         provinces, cities and names).
     n_managers
-        Account managers; default ``max(2, ceil(n_accounts / 40))``.
+        Account managers (1 to ``max(2, n_accounts)``); default ``max(2, ceil(n_accounts / 40))``.
     n_products
-        Products in the catalogue (>= 1).
+        Products in the catalogue (1 to :data:`MAX_PRODUCTS` = 1000).
     pareto_shape
         Tail index of annual potential spend (see :mod:`kamsim.generators.value`);
         the default 1.16 puts 70-85% of spend in the top 20% of accounts.
     as_of
-        Portfolio date (ISO date): acquisition dates lie before it.
+        Portfolio date (ISO date from 1900-01-01 to 2200-12-31): acquisition dates lie before it.
 
     Returns
     -------
     Portfolio
         Validated tables; ``meta`` holds ``seed, locale, n_accounts, as_of,
         currency, kamsim_version, history_months`` and the generator parameters.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for any invalid argument (checked before any work).
     """
-    n = check_count(n_accounts, "n_accounts", 1)
+    n = check_count(n_accounts, "n_accounts", 1, MAX_ACCOUNTS)
     seed = _random.check_seed(seed)
-    if locale not in tables.LOCALES:
-        raise ValueError(f"locale must be one of {list(tables.LOCALES)}, got {locale!r}")
-    n_mgr = default_n_managers(n) if n_managers is None else check_count(n_managers, "n_managers", 1)
-    n_prod = check_count(n_products, "n_products", 1)
+    if not isinstance(locale, str) or locale not in tables.LOCALES:
+        raise ValueError(f"locale must be one of {list(tables.LOCALES)}, got {_short_repr(locale)}")
+    n_mgr = default_n_managers(n) if n_managers is None else check_managers(n_managers, n)
+    n_prod = check_count(n_products, "n_products", 1, MAX_PRODUCTS)
     if isinstance(pareto_shape, bool) or not isinstance(pareto_shape, (int, float, np.floating, np.integer)):
-        raise ValueError(f"pareto_shape must be a positive number, got {pareto_shape!r}")
-    ts = _parse_as_of(as_of)
+        raise ValueError(f"pareto_shape must be a positive number, got {_short_repr(pareto_shape)}")
+    ts = parse_as_of(as_of)
 
     rng = _random.streams(seed, GENERATOR_STREAMS)
     firms = draw_firmographics(n, locale, rng["firmographics"], ts.year)
