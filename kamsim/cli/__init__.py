@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "compare": "compare",
     "policies": "policies",
+    "explore": "explore",
 }
 
 
