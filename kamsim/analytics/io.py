@@ -8,23 +8,31 @@ negative amount or an empty customer id would silently bias every table.
 :func:`read_transactions` reads such a file (or a DataFrame), checks every row
 and returns the *canonical log* that all of :mod:`kamsim.analytics` works on:
 
-=============  ==================  ===========================================
+=============  ==================  =========================================================
 column         dtype               meaning
-=============  ==================  ===========================================
+=============  ==================  =========================================================
 ``account_id`` string              customer id
-``date``       datetime64[ns]      date of the transaction
+``date``       datetime64[ns]      date (and time) of the transaction, naive (UTC or ``tz``)
 ``amount``     float64             revenue of the transaction (CU), >= 0
 ``margin``     float64             gross margin (CU); NaN when not given
 ``product_id`` string              product; <NA> when not given
-=============  ==================  ===========================================
+=============  ==================  =========================================================
 
 Bad rows either raise a :class:`ValueError` naming the row and column
 (``on_error="raise"``, the default) or are dropped (``on_error="drop"``); the
 dropped rows are then described in ``log.attrs["dropped_rows"]``, a DataFrame
 with columns ``row, column, value, reason`` (``row`` is the 0-based data row
-of the file, i.e. file line ``row + 2`` with a header; or the index label of a
-DataFrame).  :func:`check_transactions` does the same checks and returns the
-pair ``(log, dropped_rows)`` explicitly.
+of the file -- blank lines are not rows, and the message gives the file line --
+or the index label of a DataFrame).  :func:`check_transactions` does the same
+checks and returns the pair ``(log, dropped_rows)`` explicitly.
+
+Nothing is guessed: ``05/02/2023`` is an ambiguous date until ``dayfirst=`` or
+``date_format=`` says which part is the day, ``1.234,50`` an ambiguous number
+until ``decimal=`` / ``thousands=`` say how numbers are written; time stamps
+with a zone (``Z``, ``+08:00``, a tz-aware column) are converted to ``tz``
+(default UTC) and stored as naive dates; a file is read as ``encoding``
+(default UTF-8).  Errors that concern the whole file (not decodable, empty,
+an unclosed quote) raise in both modes and name the file and line.
 
 :func:`as_transactions` accepts kamsim's ``events`` log (keeps the
 ``event_type == "order"`` rows) or any external log, and is what every other
@@ -41,7 +49,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, MISSING, fill_doc, require_columns
+from kamsim.analytics import _logcsv, _logrows
+from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc
 
 #: Columns of the canonical transaction log, in order.
 CANONICAL_COLUMNS: tuple[str, ...] = ("account_id", "date", "amount", "margin", "product_id")
@@ -50,13 +59,6 @@ CANONICAL_COLUMNS: tuple[str, ...] = ("account_id", "date", "amount", "margin", 
 REPORT_COLUMNS: tuple[str, ...] = ("row", "column", "value", "reason")
 
 _ON_ERROR = ("raise", "drop")
-
-
-def _resolve_optional(df: pd.DataFrame, col: str | None, default: str) -> str | None:
-    """``col`` if given (must exist), else ``default`` when the frame has it, else None."""
-    if col is not None:
-        return col
-    return default if default in df.columns else None
 
 
 @fill_doc
@@ -69,6 +71,10 @@ def check_transactions(
     product_col: str | None = None,
     *,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    tz: str = "UTC",
     source: str = "transactions",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate a transaction table row by row; return ``(canonical_log, dropped_rows)``.
@@ -82,15 +88,34 @@ def check_transactions(
         Optional gross-margin (CU) and product columns.  ``None`` uses a
         column named ``margin`` / ``product_id`` when the table has one.
     date_format
-        ``strftime`` format of the dates (e.g. ``"%d/%m/%Y"``); ``None`` lets
-        pandas infer it from the first value (ISO dates always work).
+        ``strftime`` format of the date strings (e.g. ``"%d/%m/%Y"``, ``"%Y-%m-%d %H:%M%z"``).
+        ``None`` (default) reads ISO dates (``2023-01-05``, ``2023/01/05``, ``20230105``), the
+        numeric orders ``05/02/2023`` (see ``dayfirst``) and English month names
+        (``5 Jan 2023``, ``Jan 5, 2023``), each with an optional time and time zone.
+    dayfirst
+        Order of ``05/02/2023``-style dates (``/``, ``.`` or ``-``): ``True`` day first,
+        ``False`` month first.  ``None`` (default): a date whose day and month are both
+        <= 12 (and differ), or with a two-digit year, is an *ambiguous date* problem;
+        ``25/02/2023`` or ``02/25/2023`` read as the only possible date.  ISO dates are
+        never ambiguous.  Give ``date_format`` or ``dayfirst``, not both.
+    decimal, thousands
+        Decimal mark (``"."`` default, or ``","``) and thousands separator (``None``
+        default, or one of ``, . ' _``, a blank or a no-break space) of number strings,
+        e.g. ``decimal=",", thousands="."`` for ``1.234,50``.  Without ``thousands``, a
+        number written with the other mark (``1.234,50``, ``1,5`` when ``decimal="."``)
+        is an *ambiguous number* problem, never a guess.
+    tz
+        Time zone that dates with a zone (``2023-01-05T10:00:00Z``, ``+08:00``, a
+        tz-aware column) are converted to before the zone is dropped; default ``"UTC"``.
+        Dates without a zone are kept as written (taken to be in ``tz``).
     source
         Name used in messages (e.g. the file name).
 
     Returns
     -------
     log : DataFrame
-        Canonical log (see module docstring) holding the valid rows, in input order.
+        Canonical log (see module docstring) holding the valid rows, in input order;
+        ``date`` is naive ``datetime64[ns]``, ``amount`` finite float64.
     dropped_rows : DataFrame
         One row per problem: ``row`` (index label of ``df``), ``column``,
         ``value`` (as text) and ``reason``.  A row with several problems
@@ -99,104 +124,22 @@ def check_transactions(
     Raises
     ------
     ValueError
-        If a required column is missing (names the column and lists those present).
+        If a required column is missing (names the column and lists those present)
+        or appears twice, or an option is invalid.
     """
-    margin_col = _resolve_optional(df, margin_col, "margin")
-    product_col = _resolve_optional(df, product_col, "product_id")
-    needed = [customer_col, date_col, amount_col] + [c for c in (margin_col, product_col) if c is not None]
-    require_columns(df, needed, source, verb=MISSING, show_present=True)
-
-    problems: list[pd.DataFrame] = []
-
-    def flag(mask: np.ndarray, column: str, values: pd.Series, reason: str) -> None:
-        if mask.any():
-            problems.append(
-                pd.DataFrame(
-                    {
-                        "row": df.index[mask],
-                        "column": column,
-                        "value": values[mask].astype("string").to_numpy(),
-                        "reason": reason,
-                    }
-                )
-            )
-
-    ids = _clean_ids(df[customer_col])
-    flag((ids.isna() | (ids == "")).to_numpy(dtype=bool), customer_col, df[customer_col], "missing customer id")
-
-    raw_dates = df[date_col]
-    if pd.api.types.is_datetime64_any_dtype(raw_dates):
-        dates = raw_dates.astype("datetime64[ns]")
-        flag(dates.isna().to_numpy(), date_col, raw_dates, "missing date")
-    else:
-        dates = pd.to_datetime(raw_dates, errors="coerce", format=date_format).astype("datetime64[ns]")
-        blank = raw_dates.isna().to_numpy() | (raw_dates.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool)
-        flag(blank, date_col, raw_dates, "missing date")
-        flag(dates.isna().to_numpy() & ~blank, date_col, raw_dates, "not a valid date")
-
-    amount = _numeric(df[amount_col])
-    raw_amount = df[amount_col]
-    amount_missing = raw_amount.isna().to_numpy()
-    amount_bad = amount.isna().to_numpy() & ~amount_missing
-    flag(amount_missing, amount_col, raw_amount, "missing amount")
-    flag(amount_bad, amount_col, raw_amount, "not a number")
-    finite = np.isfinite(amount.to_numpy(dtype="float64", na_value=np.nan))
-    flag(~finite & ~amount_missing & ~amount_bad, amount_col, raw_amount, "not a finite number")
-    flag((amount < 0).to_numpy(dtype=bool, na_value=False), amount_col, raw_amount, "negative amount")
-
-    if margin_col is not None:
-        raw_margin = df[margin_col]
-        margin = _numeric(raw_margin)
-        flag(margin.isna().to_numpy() & raw_margin.notna().to_numpy(), margin_col, raw_margin, "not a number")
-        over = (margin > amount + 1e-9 * amount.abs().clip(lower=1.0)).to_numpy(dtype=bool, na_value=False)
-        flag(over, margin_col, raw_margin, "margin exceeds amount")
-    else:
-        margin = pd.Series(np.nan, index=df.index, dtype="float64")
-
-    product = df[product_col].astype("string") if product_col is not None else pd.Series(pd.NA, index=df.index, dtype="string")
-
-    report = pd.concat(problems, ignore_index=True) if problems else _empty_report()
-    log = pd.DataFrame(
-        {
-            "account_id": ids,
-            "date": dates,
-            "amount": amount.astype("float64"),
-            "margin": margin.astype("float64"),
-            "product_id": product,
-        },
-        index=df.index,
+    _logrows.check_options(date_format=date_format, dayfirst=dayfirst, decimal=decimal, thousands=thousands, tz=tz)
+    log, report = _logrows.validate(
+        df, customer_col, date_col, amount_col, margin_col, product_col,
+        options={"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands,
+                 "tz": tz},
+        source=source,
     )
-    if len(report):
-        log = log.loc[~df.index.isin(report["row"])]
-        order = pd.Series(np.arange(len(df)), index=df.index)
-        report = report.assign(_pos=order.reindex(report["row"]).to_numpy()).sort_values(["_pos"], kind="stable")
-        report = report.drop(columns="_pos").reset_index(drop=True)
-    return log.reset_index(drop=True), report
-
-
-def _clean_ids(s: pd.Series) -> pd.Series:
-    """Customer ids as stripped strings; stripping runs once per distinct id (fast on large logs)."""
-    codes, uniques = pd.factorize(s.astype("string"), use_na_sentinel=True)
-    stripped = pd.Series(uniques, dtype="string").str.strip().to_numpy()
-    values = np.empty(len(codes), dtype=object)
-    values[codes >= 0] = stripped[codes[codes >= 0]]
-    values[codes < 0] = pd.NA
-    return pd.Series(values, index=s.index, dtype="string")
-
-
-def _numeric(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype("float64")
-    return pd.to_numeric(s.astype("string").str.strip().str.replace(",", "", regex=False), errors="coerce").astype("float64")
+    return log, report.drop(columns="_pos")
 
 
 def typed_empty(dtypes: Mapping[str, str], index: pd.Index | None = None) -> pd.DataFrame:
     """An empty DataFrame with the given ``{column: dtype}`` (what a function returns for an empty log)."""
     return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in dtypes.items()}, index=index)
-
-
-def _empty_report() -> pd.DataFrame:
-    return typed_empty({"row": "int64", "column": "string", "value": "string", "reason": "string"})
 
 
 def read_transactions(
@@ -209,6 +152,11 @@ def read_transactions(
     on_error: str = "raise",
     *,
     date_format: str | None = None,
+    dayfirst: bool | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    tz: str = "UTC",
+    encoding: str = "utf-8",
 ) -> pd.DataFrame:
     """Read and validate an external transaction log (CSV file or DataFrame).
 
@@ -217,42 +165,66 @@ def read_transactions(
     path_or_df
         CSV file (read with every column as text, so ids keep leading zeros)
         or a DataFrame.
-    customer_col, date_col, amount_col, margin_col, product_col, date_format
+    customer_col, date_col, amount_col, margin_col, product_col
         See :func:`check_transactions`.
     on_error
         ``"raise"`` (default): the first bad row raises ``ValueError`` naming
         the source, row (and file line), column, value and reason.
         ``"drop"``: bad rows are dropped and described in
         ``log.attrs["dropped_rows"]`` (columns ``row, column, value, reason``).
+    date_format, dayfirst, decimal, thousands, tz
+        How dates, numbers and time zones are written; see :func:`check_transactions`.
+        Ambiguous dates (``05/02/2023``) and numbers (``1.234,50``) are problems
+        unless these options say how to read them.
+    encoding
+        Text encoding of the file (default ``"utf-8"``; a byte-order mark is
+        accepted), e.g. ``"gbk"`` for many Chinese exports.  Ignored for a DataFrame.
 
     Returns
     -------
     DataFrame
         The canonical log: ``account_id, date, amount, margin, product_id``.
 
-    Checks: customer id present; date present and parseable; amount present,
-    numeric, finite and >= 0 (CU); margin numeric and not above the amount.
+    Checks: customer id present; date present, readable, not ambiguous and in
+    1678-01-01 .. 2261-12-31; amount present, a number (not ambiguous), finite and
+    >= 0 (CU); margin a finite number and not above the amount; in a file, every row
+    has as many fields as the header (a *ragged* row is one problem, column ``"*"``).
+    A file that cannot be decoded, is empty (not even a header) or has an unclosed
+    quote raises ``ValueError`` naming the file and line in both modes; a file with
+    only a header gives an empty log.
     """
     if on_error not in _ON_ERROR:
         raise ValueError(f"on_error must be one of {_ON_ERROR}, got {on_error!r}")
+    options = {"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands, "tz": tz}
+    _logrows.check_options(**options, encoding=encoding)
+    lines = ragged = None
     if isinstance(path_or_df, pd.DataFrame):
-        df, source, is_file = path_or_df, "transactions", False
-    else:
+        df, source = path_or_df, "transactions"
+    elif isinstance(path_or_df, (str, os.PathLike)):
         path = Path(path_or_df)
         if not path.is_file():
             raise ValueError(f"{path}: no such transaction file")
-        df, source, is_file = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""]), path.name, True
-    log, report = check_transactions(
-        df, customer_col, date_col, amount_col, margin_col, product_col, date_format=date_format, source=source
+        source = path.name
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise ValueError(f"{source}: cannot read the file ({err.strerror or err})") from None
+        text = _logcsv.decode(data, source, encoding)
+        expected = [customer_col, date_col, amount_col] + [c for c in (margin_col, product_col) if c is not None]
+        df, lines, ragged = _logcsv.split_csv(text, source, expected=expected)
+    else:
+        raise ValueError(f"expected a CSV file path or a DataFrame, got {type(path_or_df).__name__}")
+    log, report = _logrows.validate(
+        df, customer_col, date_col, amount_col, margin_col, product_col, options=options, source=source, ragged=ragged
     )
     if len(report) and on_error == "raise":
         first = report.iloc[0]
-        line = f" (file line {int(first['row']) + 2})" if is_file else ""
-        more = f"; {len(report) - 1} more problem(s), use on_error='drop' to drop and report them" if len(report) > 1 else ""
-        raise ValueError(
-            f"{source}: row {first['row']}{line}, column '{first['column']}': {first['reason']} ({first['value']!r}){more}"
-        )
-    log.attrs["dropped_rows"] = report
+        line = int(lines[int(first["_pos"])]) if lines is not None else None
+        more = ""
+        if len(report) > 1:
+            more = f"; {len(report) - 1} more problem(s), use on_error='drop' to drop and report them"
+        raise ValueError(f"{source}: {_logrows.describe(first, line)}{more}")
+    log.attrs["dropped_rows"] = report.drop(columns="_pos")
     return log
 
 
@@ -268,8 +240,8 @@ def as_transactions(
 
     If ``df`` has an ``event_type`` column (a kamsim events log) only the
     ``"order"`` rows are kept.  The rows are then validated like
-    :func:`read_transactions` with ``on_error="raise"``.  A frame that is
-    already canonical passes through cheaply.
+    :func:`read_transactions` with ``on_error="raise"`` and the default reading
+    options.  A frame that is already canonical passes through cheaply.
 
     Returns
     -------
@@ -280,12 +252,12 @@ def as_transactions(
         raise ValueError(f"expected a DataFrame transaction log, got {type(df).__name__}")
     if "event_type" in df.columns:
         df = df.loc[(df["event_type"] == "order").to_numpy(dtype=bool, na_value=False)]
-    log, report = check_transactions(df, customer_col, date_col, amount_col, margin_col, product_col)
+    log, report = _logrows.validate(
+        df, customer_col, date_col, amount_col, margin_col, product_col,
+        options=_logrows.DEFAULT_OPTIONS, source="transactions",
+    )
     if len(report):
-        first = report.iloc[0]
-        raise ValueError(
-            f"transaction log: row {first['row']}, column '{first['column']}': {first['reason']} ({first['value']!r})"
-        )
+        raise ValueError(f"transaction log: {_logrows.describe(report.iloc[0], None)}")
     return log
 
 
