@@ -78,8 +78,8 @@ def packs(tmp_path_factory):
 def test_a_pack_holds_chapters_blank_exercises_data_glossary_and_a_readme(packs):
     for pack in [*packs["personal"], packs["self_study"]]:
         names = {p.name for p in pack.iterdir()}
-        assert {"README.md", "glossary.md", "data_dictionary.md", PACK_FILE, "notebooks", "exercises",
-                "datasets"} <= names
+        assert {"README.md", "glossary.md", "python_primer.md", "data_dictionary.md", PACK_FILE, "notebooks",
+                "exercises", "datasets"} <= names
         assert len(list((pack / "notebooks").glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
         assert sorted(p.name for p in (pack / "datasets").iterdir()) == sorted(DATASETS)
         for path in (pack / "exercises").glob("*.ipynb"):

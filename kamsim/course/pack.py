@@ -47,6 +47,7 @@ Welcome to the Key Account Management (KAM, 大客户管理) course.  This folde
 | `exercises/` | the exercise notebooks: replace each `...` with your answer and run the `check(...)` cell under it |
 | `datasets/` | the portfolios the notebooks load with `kamsim.datasets.load("small")` etc.{data_note} |
 | `glossary.md` | every KAM term with its Chinese term |
+| `python_primer.md` | never written Python? 15 minutes of cells, variables and tables before chapter 00 |
 | `data_dictionary.md` | the columns of every table |
 
 ## Getting started
@@ -96,6 +97,7 @@ def write_pack(folder: Path, root: Path, student: Student | None, course_seed: i
         else:
             build(name, datasets, seed=student_seed(course_seed, student.student_id, name))
     shutil.copyfile(root / "docs" / "glossary.md", folder / "glossary.md")
+    shutil.copyfile(root / "docs" / "python_primer.md", folder / "python_primer.md")
     shutil.copyfile(root / "datasets" / "README.md", folder / "data_dictionary.md")
     whose = f", {student.name or student.student_id}" if student else ""
     readme = _STUDENT_README.format(
