@@ -170,3 +170,45 @@ def test_clv_pipeline_on_both_logs(tmp_path, bgf, ggf):
         assert value.shape == (3,) and np.all(value > 0) and np.all((alive > 0) & (alive <= 1))
         results.append(value)
     assert results[0] == pytest.approx(results[1])
+
+
+def test_rfm_units_travel_to_clv(bgf, ggf):
+    # Regression (issue 14): a daily rfm_table with clv's old default periods_per_month=1 gave a 12-day CLV.
+    daily = rfm_table(events_log())
+    assert daily.attrs == {"freq": "D", "periods_per_month": 30.4375}
+    args = (daily["frequency"], daily["recency"], daily["T"], daily["monetary_value"])
+    explicit = clv(bgf, ggf, *args, periods_per_month=30.4375)
+    assert clv(bgf, ggf, *args) == pytest.approx(explicit)  # unit taken from the table
+    with pytest.raises(ValueError, match="periods_per_month=1.0 but the RFM data is in periods with 30.44 per month"):
+        clv(bgf, ggf, *args, periods_per_month=1.0)
+    with pytest.raises(ValueError, match="model period is unknown"):
+        clv(bgf, ggf, *(a.to_numpy() for a in args))
+    weekly = rfm_table(events_log(), freq="W")
+    assert clv(bgf, ggf, *(weekly[c] for c in ("frequency", "recency", "T", "monetary_value")), periods_per_month=4.348).shape == (3,)
+
+
+def test_fitter_keeps_the_unit_of_its_data(cdnow):
+    table = cdnow[["frequency", "recency", "T"]].copy()
+    table.attrs.update(freq="D/7", periods_per_month=30.4375 / 7)
+    fitted = BetaGeoFitter().fit(table["frequency"], table["recency"], table["T"])
+    assert fitted.periods_per_month_ == pytest.approx(4.348, abs=1e-3)
+    buyers = cdnow[cdnow["frequency"] > 0]
+    ggf = GammaGammaFitter().fit(buyers["frequency"], buyers["monetary_value"])
+    plain = ([2, 0], [30.43, 0.0], [38.86, 38.86], [22.35, 0.0])
+    assert clv(fitted, ggf, *plain) == pytest.approx(clv(fitted, ggf, *plain, periods_per_month=30.4375 / 7))
+    with pytest.raises(ValueError, match="periods_per_month=30.4375"):
+        clv(fitted, ggf, *plain, periods_per_month=30.4375)
+
+
+def test_fader_hardie_weeks_are_days_over_seven():
+    log = events_log()
+    fh = rfm_table(log, freq="D/7")
+    daily = rfm_table(log, freq="D")
+    calendar = rfm_table(log, freq="W")
+    assert fh.attrs["freq"] == "D/7" and fh.attrs["periods_per_month"] == pytest.approx(30.4375 / 7)
+    assert fh["frequency"].tolist() == daily["frequency"].tolist()  # purchases counted by day
+    assert fh["T"].to_numpy() == pytest.approx(daily["T"].to_numpy() / 7)
+    assert fh["recency"].to_numpy() == pytest.approx(daily["recency"].to_numpy() / 7)
+    assert not np.allclose(fh["T"], calendar["T"])  # calendar weeks are whole weeks from Monday
+    with pytest.raises(ValueError, match="'D/7'"):
+        rfm_table(log, freq="7D")

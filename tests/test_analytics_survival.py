@@ -83,8 +83,9 @@ def test_churn_durations_from_stage_changes():
     d = churn_durations(events_log())
     assert list(d.columns) == ["account_id", "start", "end", "duration", "churned"]
     assert d["churned"].tolist() == [False, True, False]
-    # A1: first event Jan 2, censored Apr 30 = 119 days; A2: Feb 1 -> lost Mar 15 = 43 days; A3: 106 days.
-    assert (d["duration"] * 30.4375).tolist() == pytest.approx([119, 43, 106])
+    # All three are customers when the log starts (no acquisition in it): they enter at the log's first date,
+    # Jan 2.  A1: censored Apr 30 = 119 days; A2: lost Mar 15 = 73 days; A3: 119 days.
+    assert (d["duration"] * 30.4375).tolist() == pytest.approx([119, 73, 119])
     km = kaplan_meier(d["duration"], d["churned"])
     assert km["survival"].iloc[-1] == pytest.approx(2 / 3)
 
@@ -115,3 +116,50 @@ def test_churn_durations_from_panel():
 def test_churn_durations_bad_method():
     with pytest.raises(ValueError, match="method"):
         churn_durations(events_log(), "magic")
+
+
+def test_churn_durations_start_at_acquisition_and_skip_prospects():
+    # Regression (issue 14): durations ran from a prospect's first event and never-acquired prospects entered.
+    log = events_log()
+    extra = pd.DataFrame(
+        {
+            "account_id": ["P1", "P1", "P2", "P2", "P2"],
+            "date": pd.to_datetime(["2024-01-03", "2024-02-10", "2024-01-04", "2024-01-31", "2024-03-31"]),
+            "event_type": ["call", "visit", "call", "stage_change", "stage_change"],
+            "stage_from": [None, None, None, "prospect", "new"],
+            "stage_to": [None, None, None, "new", "lost"],
+        }
+    )
+    d = churn_durations(pd.concat([log, extra], ignore_index=True))
+    assert "P1" not in d["account_id"].tolist()  # never acquired: not at risk
+    p2 = d.set_index("account_id").loc["P2"]
+    assert p2["start"] == pd.Timestamp("2024-01-31") and bool(p2["churned"])
+    assert p2["duration"] * 30.4375 == pytest.approx(60)  # from acquisition, not from the first call
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    from kamsim import generate_portfolio, simulate
+
+    return simulate(None, generate_portfolio(2000, seed=1), seed=1, months=36)
+
+
+def test_stage_and_panel_rules_agree_on_a_simulated_run(simulated):
+    # Regression (issue 14): the panel rule missed last-month losses; the stage rule counted prospects.
+    events, panel = simulated.events, simulated.panel
+    by_stage = churn_durations(events)
+    by_panel = churn_durations(panel, events=events)
+    assert by_stage["account_id"].tolist() == by_panel["account_id"].tolist()
+    assert by_stage["churned"].tolist() == by_panel["churned"].tolist()
+    assert np.abs(by_stage["duration"] - by_panel["duration"]).max() < 0.1  # day-based vs whole months
+    acquired = events.query("event_type == 'stage_change' and stage_from == 'prospect'")["account_id"].unique()
+    always_prospect = panel.groupby("account_id")["stage"].agg(lambda s: bool((s == "prospect").all()))
+    never_acquired = set(always_prospect.index[always_prospect.to_numpy()]) - set(acquired)
+    assert len(never_acquired) == 2000 - len(by_stage) and never_acquired.isdisjoint(by_stage["account_id"])
+    last = int(panel["month"].max())
+    lost_last = events.query("event_type == 'stage_change' and stage_to == 'lost' and month == @last")["account_id"]
+    assert len(lost_last) > 0
+    assert by_panel.set_index("account_id").loc[list(lost_last), "churned"].all()
+    panel_only = churn_durations(panel)  # without events the last month stays unseen (censored at its start)
+    assert panel_only["churned"].sum() < by_panel["churned"].sum()
+    assert by_stage.set_index("account_id").loc[acquired, "duration"].mean() == pytest.approx(20.0, abs=1.5)

@@ -67,6 +67,9 @@ TOPICS: dict[str, dict[str, str]] = {
         "churn_durations": "survival",
         "kaplan_meier": "survival",
         "median_survival": "survival",
+        "ShiftedBetaGeometricFitter": "contractual",
+        "contract_spans": "contractual",
+        "contract_survivors": "contractual",
     },
     "Needs & forecasts": {
         "product_mix": "needs",
@@ -129,7 +132,7 @@ INPUTS: dict[str, str] = {
     "Concentration & tiers": "values per account, e.g. customer_totals or account_snapshot columns",
     "Margin & credit": "any transaction log with margins (cross_ratio: plus average stock per group); the accounts table (credit ratings)",
     "RFM & CLV": "any transaction log",
-    "Cohorts & survival": "any transaction log; churn from stage changes needs kamsim's CRM events or a panel",
+    "Cohorts & survival": "any transaction log; churn from stage changes needs kamsim's CRM events or a panel; contract renewals need kamsim's contract events or a contract table (customer, start, end)",
     "Needs & forecasts": "any transaction log with products; needs_signals needs kamsim's CRM events",
     "Relationships & retention": "kamsim's CRM events (visits, calls, QBRs, surveys, stage changes)",
     "Satisfaction & complaints": "kamsim's CRM events (surveys, complaints, stage changes)",

@@ -26,21 +26,28 @@ Gamma-Gamma: the mean spend ``m_x`` of a customer's ``x`` repeat purchases has
 ``CLV = sum_{k=1..months} (E[Y(k)] - E[Y(k-1)]) * E[M] / (1 + d)^k``
 with ``E[Y(k)]`` the BG/NBD conditional expected purchases in the first ``k``
 months (``k * periods_per_month`` model periods) and ``d`` the monthly
-discount rate.
+discount rate.  The model period comes with the data: ``rfm_table`` stores
+``attrs["periods_per_month"]``, the fitters keep it (``periods_per_month_``)
+and :func:`clv` uses it, raising ``ValueError`` when units disagree or are unknown.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize  # noqa: F401  (tests patch lifetime_value.optimize.minimize)
 from scipy.special import betaln, gammaln, hyp2f1
 
-_NOT_FITTED = "{cls} is not fitted yet: call fit(...) before {method}()"
+from kamsim.analytics._mle import ConvergenceError, _MLEModel
 
 
-class ConvergenceError(RuntimeError):
-    """Maximum-likelihood optimisation did not converge."""
+def _units(*values) -> set[float]:
+    """The ``attrs["periods_per_month"]`` carried by pandas inputs (e.g. columns of an rfm_table)."""
+    return {float(v.attrs["periods_per_month"]) for v in values if "periods_per_month" in getattr(v, "attrs", {})}
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
 
 
 def _as_array(x, name: str) -> np.ndarray:
@@ -71,72 +78,6 @@ def _check_frt(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarra
         if len(rows):
             raise ValueError(f"{name}: row {int(rows[0])} {msg} (frequency={x[rows[0]]}, recency={tx[rows[0]]}, T={t[rows[0]]})")
     return x, tx, t
-
-
-def _hessian(f, x0: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of scalar ``f`` at ``x0``."""
-    k = len(x0)
-    hess = np.empty((k, k))
-    for i in range(k):
-        for j in range(i, k):
-            ei, ej = np.eye(k)[i] * h, np.eye(k)[j] * h
-            val = (f(x0 + ei + ej) - f(x0 + ei - ej) - f(x0 - ei + ej) + f(x0 - ei - ej)) / (4 * h * h)
-            hess[i, j] = hess[j, i] = val
-    return hess
-
-
-class _MLEModel:
-    """Shared fitting machinery: minimise a negative log-likelihood over log-parameters."""
-
-    _param_names: tuple[str, ...] = ()
-
-    def _neg_ll(self, log_params: np.ndarray) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _minimise(self, x0: np.ndarray) -> None:
-        res = optimize.minimize(self._neg_ll, x0, method="L-BFGS-B", options={"maxiter": 2000})
-        polish = optimize.minimize(
-            self._neg_ll, res.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000}
-        )
-        best = polish if polish.fun <= res.fun else res
-        if not np.isfinite(best.fun) or not (res.success or polish.success):
-            raise ConvergenceError(
-                f"{type(self).__name__}.fit did not converge: {res.message} / {polish.message}; "
-                "check the data (e.g. all customers with frequency 0) or try other initial_params"
-            )
-        self._log_params = best.x
-        self.params_ = pd.Series(np.exp(best.x), index=list(self._param_names), name="coef")
-        self.log_likelihood_ = -float(best.fun)
-        self.optimizer_result_ = best
-        try:
-            cov_log = np.linalg.inv(_hessian(self._neg_ll, best.x))
-            se_log = np.sqrt(np.clip(np.diag(cov_log), 0, None))
-        except np.linalg.LinAlgError:
-            se_log = np.full(len(best.x), np.nan)
-        self._se = self.params_.to_numpy() * se_log  # delta method
-
-    def _check_fitted(self, method: str) -> None:
-        if not hasattr(self, "params_"):
-            raise ValueError(_NOT_FITTED.format(cls=type(self).__name__, method=method))
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """Fitted parameters: ``coef``, ``se`` (delta method from the numerical Hessian), ``lower_95``, ``upper_95``.
-
-        The interval is ``coef * exp(+/- 1.96 se_log)`` (Wald interval on the log scale).
-        """
-        self._check_fitted("summary")
-        coef = self.params_.to_numpy()
-        se_log = np.where(coef > 0, self._se / coef, np.nan)
-        return pd.DataFrame(
-            {
-                "coef": coef,
-                "se": self._se,
-                "lower_95": coef * np.exp(-1.96 * se_log),
-                "upper_95": coef * np.exp(1.96 * se_log),
-            },
-            index=pd.Index(self._param_names, name="param"),
-        )
 
 
 class BetaGeoFitter(_MLEModel):
@@ -186,6 +127,11 @@ class BetaGeoFitter(_MLEModel):
         x, tx, t = _check_frt(frequency, recency, T)
         if len(x) == 0:
             raise ValueError("BetaGeoFitter.fit: no customers")
+        units = _units(frequency, recency, T)
+        if len(units) > 1:
+            raise ValueError(f"BetaGeoFitter.fit: frequency, recency and T come from tables with different periods {sorted(units)}")
+        #: Model periods per month of the fitted data (from ``rfm_table``'s attrs), None if unknown.
+        self.periods_per_month_ = units.pop() if units else None
         # Customers with identical (x, t_x, T) share one likelihood term.
         keys, counts = np.unique(np.column_stack([x, tx, t]), axis=0, return_counts=True)
         self._x, self._tx, self._t, self._w = keys[:, 0], keys[:, 1], keys[:, 2], counts.astype(float)
@@ -296,7 +242,7 @@ def clv(
     monetary_value,
     months: int = 12,
     discount_rate: float = 0.01,
-    periods_per_month: float = 1.0,
+    periods_per_month: float | None = None,
 ) -> np.ndarray:
     """Discounted expected value of each customer's purchases over the next ``months`` months (CU).
 
@@ -306,11 +252,36 @@ def clv(
     ``E[M]`` from :meth:`GammaGammaFitter.expected_spend`; ``d`` is the monthly
     discount rate (0.01 = 1 % per month).  Pass margins instead of revenue as
     ``monetary_value`` to get a margin CLV.
+
+    ``periods_per_month=None`` (default) takes the unit from the data: the
+    ``attrs["periods_per_month"]`` of :func:`~kamsim.analytics.rfm.rfm_table`
+    columns passed here or used to fit ``bgf``.  ``ValueError`` if the unit is
+    unknown (plain arrays: pass it), or if the given or carried units disagree
+    (e.g. a daily RFM table with ``periods_per_month=1``).
     """
     if months < 1:
         raise ValueError(f"months must be >= 1, got {months}")
     if discount_rate <= -1:
         raise ValueError(f"discount_rate must be > -1, got {discount_rate}")
+    known = _units(frequency, recency, T, monetary_value)
+    if getattr(bgf, "periods_per_month_", None) is not None:
+        known.add(bgf.periods_per_month_)
+    if periods_per_month is not None:
+        clash = [u for u in known if not _same(u, periods_per_month)]
+        if clash:
+            raise ValueError(
+                f"clv: periods_per_month={periods_per_month} but the RFM data is in periods with "
+                f"{clash[0]:.4g} per month (rfm_table attrs); pass periods_per_month=None to use the data's unit"
+            )
+    else:
+        if not known:
+            raise ValueError(
+                "clv: the model period is unknown; pass periods_per_month (30.4375 for daily, 4.348 for weekly, "
+                "1 for monthly RFM) or the columns of an rfm_table"
+            )
+        if any(not _same(u, min(known)) for u in known):
+            raise ValueError(f"clv: the inputs and the fitted model use different periods per month {sorted(known)}")
+        periods_per_month = min(known)
     if periods_per_month <= 0:
         raise ValueError(f"periods_per_month must be > 0, got {periods_per_month}")
     spend = ggf.expected_spend(frequency, monetary_value)

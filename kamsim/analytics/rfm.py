@@ -15,8 +15,15 @@ Two meanings of "recency" are kept apart:
   cutoff.  Small = good.  :func:`rfm_scores` scores R on this column.
 
 Period conventions (lifetimes' ``summary_data_from_transaction_data``): dates
-are bucketed into periods of ``freq`` (``"D"`` days, ``"W"`` weeks starting
-Monday, ``"M"`` months); several purchases in one period count as one.
+are bucketed into periods of ``freq`` (``"D"`` days, ``"W"`` calendar weeks
+starting Monday, ``"M"`` months); several purchases in one period count as one.
+``"D/7"`` is Fader & Hardie's week: purchases bucketed by day, ``recency`` and
+``T`` in days / 7 (fractional).  The published CDNOW estimates (r = 0.243,
+alpha = 4.414, a = 0.793, b = 2.426) are in these weeks, not calendar weeks.
+
+The unit travels with the table: ``table.attrs["freq"]`` and
+``table.attrs["periods_per_month"]`` (:data:`PERIODS_PER_MONTH`), which
+:func:`~kamsim.analytics.lifetime_value.clv` reads (and checks).
 
 =================  ==========================================================
 column             definition (units)
@@ -44,6 +51,10 @@ import pandas as pd
 
 from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc, require_columns
 from kamsim.analytics.io import as_transactions, period_ordinal, typed_empty
+from kamsim.vocabulary import DAYS_PER_MONTH
+
+#: Model periods per month of each ``freq`` of :func:`rfm_table` (stored in ``table.attrs``).
+PERIODS_PER_MONTH: dict[str, float] = {"D": DAYS_PER_MONTH, "W": DAYS_PER_MONTH / 7, "D/7": DAYS_PER_MONTH / 7, "M": 1.0}
 
 RFM_COLUMNS: tuple[str, ...] = (
     "frequency",
@@ -88,16 +99,27 @@ def rfm_table(
         customers whose first purchase is after it are absent.  Default: the
         last date in the log.
     freq
-        Period of ``frequency``, ``recency`` and ``T``: ``"D"``, ``"W"`` or ``"M"``.
+        Period of ``frequency``, ``recency`` and ``T``: ``"D"`` (days), ``"W"`` (calendar weeks
+        starting Monday), ``"D/7"`` (Fader-Hardie weeks: days / 7, as in the published CDNOW
+        estimates) or ``"M"`` (calendar months).
     %(log_columns)s
 
     Returns
     -------
     DataFrame
-        Columns :data:`RFM_COLUMNS`, index ``account_id``.
+        Columns :data:`RFM_COLUMNS`, index ``account_id``; ``attrs["freq"]`` and
+        ``attrs["periods_per_month"]`` give the unit of ``recency`` and ``T``.
     """
-    if freq not in ("D", "W", "M"):
-        raise ValueError(f"freq must be 'D', 'W' or 'M', got {freq!r}")
+    if freq not in PERIODS_PER_MONTH:
+        raise ValueError(f"freq must be 'D', 'W', 'D/7' or 'M', got {freq!r}")
+    out = _rfm(log, cutoff, freq, customer_col, date_col, amount_col)
+    out.attrs.update(freq=freq, periods_per_month=PERIODS_PER_MONTH[freq])
+    return out
+
+
+def _rfm(log, cutoff, freq: str, customer_col: str, date_col: str, amount_col: str) -> pd.DataFrame:
+    scale = 7.0 if freq == "D/7" else 1.0
+    freq = "D" if freq == "D/7" else freq
     t = as_transactions(log, customer_col, date_col, amount_col)
     if cutoff is None:
         cutoff_ts = t["date"].max() if len(t) else pd.Timestamp("1970-01-01")
@@ -149,8 +171,8 @@ def rfm_table(
     out = pd.DataFrame(
         {
             "frequency": frequency.astype("int64"),
-            "recency": (last_per - first_per).astype("float64"),
-            "T": (cutoff_per - first_per).astype("float64"),
+            "recency": (last_per - first_per).astype("float64") / scale,
+            "T": (cutoff_per - first_per).astype("float64") / scale,
             "monetary_value": monetary,
             "days_since_last": days_since,
             "orders": n_rows.astype("int64"),

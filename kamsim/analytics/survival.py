@@ -27,7 +27,7 @@ from scipy.special import ndtri
 
 from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, HAS_NO, fill_doc, require_columns
 from kamsim.analytics.io import as_transactions
-from kamsim.vocabulary import DAYS_PER_MONTH
+from kamsim.vocabulary import CONTRACT_EVENTS, DAYS_PER_MONTH
 
 KM_COLUMNS: tuple[str, ...] = ("timeline", "at_risk", "events", "censored", "survival", "ci_lower", "ci_upper")
 
@@ -153,6 +153,7 @@ def churn_durations(
     customer_col: str = CUSTOMER_COL,
     date_col: str = DATE_COL,
     amount_col: str = AMOUNT_COL,
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Duration and churn flag per account, ready for :func:`kaplan_meier`.
 
@@ -167,17 +168,30 @@ def churn_durations(
     inactivity_days
         Days without an order after which an account counts as churned (``"inactivity"``).
     %(log_columns)s
+    events
+        ``"panel"`` only: the run's ``events`` log, so that acquisitions and losses in the last
+        panel month are seen (the panel alone ends at the start of its last month).
 
     Methods
     -------
     ``"stage"`` (kamsim ``events`` log)
-        Start = the account's first event; churn = its first ``stage_change``
-        with ``stage_to == "lost"`` (a later win-back does not undo it);
-        otherwise censored at ``cutoff`` (default: last date in the log).
+        Start = acquisition: the account's first ``stage_change`` out of
+        ``prospect``; accounts that were customers when the log starts (an
+        order, a contract event or a stage change out of a customer stage,
+        but no acquisition) start at the log's first date (left-truncated:
+        their earlier lifetime is unknown).  Prospects never acquired are left
+        out.  Churn = the first ``stage_change`` with ``stage_to == "lost"``
+        (a later win-back does not undo it); otherwise censored at ``cutoff``
+        (default: last date in the log).
     ``"panel"`` (engine panel: ``month, account_id, stage``)
+        Panel month ``m`` holds the stage at the start of month ``m``, so a
+        change first seen at ``m`` happened at the end of month ``m - 1``.
         Start = first month with a stage other than ``prospect``; churn = first
-        month with stage ``lost``; censored at the last panel month.
-        Durations are whole months; ``start``/``end`` are month indices.
+        month with stage ``lost``; censored at the last panel month -- or, with
+        ``events``, at the end of the last month, with that month's
+        acquisitions and losses taken from ``events`` (then it agrees with
+        ``"stage"`` on the same run to within a day).  Durations are whole
+        months; ``start``/``end`` are month boundaries.
     ``"inactivity"`` (any transaction log)
         Start = first order.  An account churned if ``cutoff - last order >
         inactivity_days``; its churn time is then the last order date.
@@ -200,7 +214,7 @@ def churn_durations(
         else:
             method = "inactivity"
     if method == "panel":
-        return _from_panel(log, customer_col)
+        return _from_panel(log, customer_col, events)
     if method not in ("stage", "inactivity"):
         raise ValueError(f"method must be 'auto', 'stage', 'panel' or 'inactivity', got {method!r}")
 
@@ -209,19 +223,7 @@ def churn_durations(
             log, ("event_type", "stage_to", customer_col, date_col), "events log",
             where="churn_durations(method='stage')", verb=HAS_NO, first=True,
         )
-        ids = log[customer_col].astype("string")
-        dates = pd.to_datetime(log[date_col]).astype("datetime64[ns]")
-        cut = dates.max() if cutoff is None else pd.Timestamp(cutoff)
-        start = dates.groupby(ids).min()
-        lost = (log["event_type"] == "stage_change").to_numpy(dtype=bool, na_value=False) & (
-            log["stage_to"] == "lost"
-        ).to_numpy(dtype=bool, na_value=False)
-        lost &= (dates <= cut).to_numpy()
-        end_lost = dates[lost].groupby(ids[lost]).min()
-        start = start[start <= cut]
-        churned = start.index.isin(end_lost.index)
-        end = pd.Series(cut, index=start.index).astype("datetime64[ns]")
-        end[churned] = end_lost.reindex(start.index[churned]).to_numpy()
+        start, end, churned = _from_stages(log, cutoff, customer_col, date_col)
     else:
         t = as_transactions(log, customer_col, date_col, amount_col)
         cut = t["date"].max() if cutoff is None else pd.Timestamp(cutoff)
@@ -244,16 +246,63 @@ def churn_durations(
     return out.sort_values("account_id", kind="stable").reset_index(drop=True)
 
 
-def _from_panel(panel: pd.DataFrame, customer_col: str) -> pd.DataFrame:
+def _from_stages(log: pd.DataFrame, cutoff, customer_col: str, date_col: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """Start, end and churn flag per acquired account of an events log (see :func:`churn_durations`)."""
+    ids = log[customer_col].astype("string")
+    dates = pd.to_datetime(log[date_col]).astype("datetime64[ns]")
+    cut = dates.max() if cutoff is None else pd.Timestamp(cutoff)
+    log_start = dates.min()
+    kind = log["event_type"].astype("string")
+    change = (kind == "stage_change").to_numpy(dtype=bool, na_value=False)
+    stage_from = log["stage_from"].astype("string") if "stage_from" in log.columns else pd.Series(pd.NA, index=log.index, dtype="string")
+    from_prospect = change & (stage_from == "prospect").to_numpy(dtype=bool, na_value=False)
+    acquired = dates[from_prospect].groupby(ids[from_prospect]).min()
+    # Customers at the log's start: a stage change out of a customer stage, an order or a contract event,
+    # and no acquisition in the log.  They are observed from the log's start (left-truncated).
+    customer_sign = (change & ~from_prospect & stage_from.notna().to_numpy()) | kind.isin(
+        ["order", *CONTRACT_EVENTS]
+    ).to_numpy(dtype=bool, na_value=False)
+    customer_sign &= (dates <= cut).to_numpy()
+    existing = pd.Index(ids[customer_sign].unique()).difference(acquired.index)
+    start = pd.concat([acquired, pd.Series(log_start, index=existing).astype("datetime64[ns]")]).sort_index()
+    lost = change & (log["stage_to"] == "lost").to_numpy(dtype=bool, na_value=False)
+    lost &= (dates <= cut).to_numpy()
+    end_lost = dates[lost].groupby(ids[lost]).min()
+    start = start[start <= cut]
+    churned = start.index.isin(end_lost.index)
+    end = pd.Series(cut, index=start.index).astype("datetime64[ns]")
+    end[churned] = end_lost.reindex(start.index[churned]).to_numpy()
+    return start, end, churned
+
+
+def _from_panel(panel: pd.DataFrame, customer_col: str, events: pd.DataFrame | None = None) -> pd.DataFrame:
     require_columns(
         panel, ("month", "stage", customer_col), "panel", where="churn_durations(method='panel')", verb=HAS_NO, first=True
     )
+    # Panel row m = stage at the start of month m: a change first seen at m happened at the end of month m - 1,
+    # i.e. at the boundary m.  The panel alone ends at the start of its last month.
     p = panel.loc[(panel["stage"] != "prospect").to_numpy(dtype=bool, na_value=False), [customer_col, "month", "stage"]]
     ids = p[customer_col].astype("string")
     start = p["month"].groupby(ids).min()
     last_month = int(panel["month"].max())
     lost = (p["stage"] == "lost").to_numpy(dtype=bool, na_value=False)
     end_lost = p["month"][lost].groupby(ids[lost]).min()
+    if events is not None:
+        # The events log sees the last month: its acquisitions and losses happen at the boundary last_month + 1.
+        require_columns(
+            events, ("month", "event_type", "stage_from", "stage_to", customer_col), "events",
+            where="churn_durations(method='panel')", verb=HAS_NO, first=True,
+        )
+        last = events.loc[
+            (events["event_type"] == "stage_change").to_numpy(dtype=bool, na_value=False)
+            & (events["month"] == last_month).to_numpy(dtype=bool, na_value=False)
+        ]
+        last_ids = last[customer_col].astype("string")
+        new = pd.Index(last_ids[(last["stage_from"] == "prospect").to_numpy(dtype=bool, na_value=False)].unique())
+        start = pd.concat([start, pd.Series(last_month + 1, index=new.difference(start.index))]).sort_index()
+        gone = pd.Index(last_ids[(last["stage_to"] == "lost").to_numpy(dtype=bool, na_value=False)].unique())
+        end_lost = pd.concat([end_lost, pd.Series(last_month + 1, index=gone.difference(end_lost.index))])
+        last_month += 1
     churned = start.index.isin(end_lost.index)
     end = pd.Series(last_month, index=start.index, dtype="int64")
     end[churned] = end_lost.reindex(start.index[churned]).to_numpy()

@@ -124,10 +124,9 @@ def survival_12_months() -> float:
 
 
 def _mistakes_06_2() -> dict[str, float]:
-    from kamsim.analytics import churn_durations, kaplan_meier
+    from kamsim.analytics import kaplan_meier
 
     d = _durations()
-    by_stage_events = churn_durations(portfolio(DATASET).events, method="stage")
     return {
         "that share ignores censoring: accounts observed for less than 12 months did not survive 12 months "
         "for sure; use kaplan_meier with the churned flags.": 1.0
@@ -136,10 +135,6 @@ def _mistakes_06_2() -> dict[str, float]:
         - float(d["churned"].mean()),
         "that is the survival at the end of the curve (24 months); read the row with timeline <= 12.": float(
             kaplan_meier(d["duration"], d["churned"])["survival"].iloc[-1]
-        ),
-        "those durations start at an account's first event, which for a won prospect is a sales call before "
-        "it became a customer; build them from the stage history with method='panel'.": _survival_at(
-            kaplan_meier(by_stage_events["duration"], by_stage_events["churned"]), 12
         ),
     }
 
