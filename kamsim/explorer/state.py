@@ -42,6 +42,7 @@ import threading
 import time
 import types
 import typing
+import weakref
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -604,7 +605,7 @@ class ExplorerState:
         self._executor: _TrackedExecutor | None = None
         self._folder_cache: dict[tuple[str, int], Portfolio] = {}
         self._generated: dict[tuple[int, int, str, int], tuple[Portfolio, Path]] = {}
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._tmp: Path | None = None  # generated portfolios of this session; removed by close() or at exit
         if self.source == "folder":
             self.check("folder")
 
@@ -927,7 +928,7 @@ class ExplorerState:
         self.cancel()
         self.wait(30)
         if self._tmp is not None:
-            self._tmp.cleanup()
+            shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
     def _tick(self) -> None:
@@ -952,8 +953,9 @@ class ExplorerState:
             from kamsim.synthetic import generate_portfolio
 
             if self._tmp is None:
-                self._tmp = tempfile.TemporaryDirectory(prefix="kamsim-explore-")
-            folder = Path(self._tmp.name) / f"portfolio_{n}_{seed}_{locale}_{history}"
+                self._tmp = Path(tempfile.mkdtemp(prefix="kamsim-explore-"))
+                weakref.finalize(self, shutil.rmtree, self._tmp, ignore_errors=True)  # a session never closed
+            folder = self._tmp / f"portfolio_{n}_{seed}_{locale}_{history}"
             generate_portfolio(n, seed, locale, history_months=history).to_dir(folder, overwrite=True)
             # simulate what the folder holds, so `kamsim compare --portfolio` on the copy gives the same numbers
             self._generated[job.generated] = (Portfolio.from_dir(folder), folder)
