@@ -200,3 +200,16 @@ def test_grade_refuses_bad_input_before_any_work(tmp_path):
 
 def nb_name(chapter: str) -> str:
     return next((ROOT / "exercises").glob(f"{chapter}_*.ipynb")).name
+
+
+def test_a_whole_pack_handed_in_is_graded_from_its_exercises_folder(tmp_path):
+    from kamsim.course.grading import submission_folder
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / NB00).write_text("{}", encoding="utf-8")
+    assert submission_folder(flat) == flat
+    pack = tmp_path / "pack"
+    (pack / "exercises").mkdir(parents=True)
+    (pack / "notebooks").mkdir()
+    assert submission_folder(pack) == pack / "exercises"

@@ -127,6 +127,14 @@ class NotebookOutcome:
     notes: list[str] = field(default_factory=list)
 
 
+def submission_folder(folder: Path) -> Path:
+    """Where a student's notebooks are: ``folder`` itself, or its ``exercises/`` when a whole pack was handed in."""
+    inner = folder / "exercises"
+    if inner.is_dir() and not any(folder.glob("*.ipynb")):
+        return inner
+    return folder
+
+
 def find_submission(folder: Path, expected: ReleaseNotebook, taken: set[str]) -> tuple[Path | None, bool]:
     """The student's file for ``expected`` and whether it was renamed (``None`` if there is none)."""
     exact = folder / expected.name
@@ -215,7 +223,7 @@ def grade_student(
         for release in releases:
             outcome = NotebookOutcome(release.name)
             outcomes.append(outcome)
-            path, renamed = find_submission(folder, release, taken)
+            path, renamed = find_submission(submission_folder(folder), release, taken)
             if path is None:
                 outcome.status = "missing"
                 outcome.notes.append(f"{release.name} was not handed in")
