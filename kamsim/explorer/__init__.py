@@ -6,7 +6,9 @@
     explorer()                  # the Panel layout (needs the optional extra: pip install "kamsim[explore]")
 
 The package is split in two: :mod:`kamsim.explorer.state` holds the form, its checks, the run in a
-background thread and the results, without any user-interface import (tested without a browser);
+background thread and the results, without any user-interface import (tested without a browser;
+its parts live in :mod:`~kamsim.explorer.fields`, :mod:`~kamsim.explorer.form`,
+:mod:`~kamsim.explorer.run` and :mod:`~kamsim.explorer.results`);
 :mod:`kamsim.explorer.app` binds Panel widgets to one state object per session.  Panel is imported
 only when :func:`explorer` or :func:`serve` is called.
 """
