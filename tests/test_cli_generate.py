@@ -9,22 +9,15 @@ from pathlib import Path
 import pytest
 
 from kamsim import schema
-from kamsim.cli import main
+from _cli import run_cli
 from kamsim.portfolio import Portfolio
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse and CLI errors exit
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
-def test_generate_writes_portfolio(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_writes_portfolio(tmp_path: Path) -> None:
     out = tmp_path / "p"
-    code, stdout, _ = _run(capsys, "generate", "--accounts", "120", "--seed", "3", "--out", str(out))
+    code, stdout, _ = run_cli("generate", "--accounts", "120", "--seed", "3", "--out", str(out))
     assert code == 0
     p = Portfolio.from_dir(out)
     assert len(p.accounts) == 120 and p.meta["seed"] == 3 and p.meta["locale"] == "en_US"
@@ -33,10 +26,9 @@ def test_generate_writes_portfolio(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "120 accounts" in stdout and f"{p.top_share():.1%}" in stdout and str(out) in stdout
 
 
-def test_generate_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_options(tmp_path: Path) -> None:
     out = tmp_path / "zh"
-    code, _, _ = _run(
-        capsys, "generate", "--accounts", "50", "--seed", "1", "--locale", "zh_CN", "--managers", "4",
+    code, _, _ = run_cli("generate", "--accounts", "50", "--seed", "1", "--locale", "zh_CN", "--managers", "4",
         "--products", "5", "--out", str(out),
     )
     assert code == 0
@@ -46,10 +38,10 @@ def test_generate_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert p.accounts["company_name"].str.contains(r"[\u4e00-\u9fff]").all()
 
 
-def test_same_arguments_byte_identical(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_same_arguments_byte_identical(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        assert _run(capsys, "generate", "--accounts", "80", "--seed", "7", "--out", str(tmp_path / name))[0] == 0
-    assert _run(capsys, "generate", "--accounts", "80", "--seed", "8", "--out", str(tmp_path / "c"))[0] == 0
+        assert run_cli("generate", "--accounts", "80", "--seed", "7", "--out", str(tmp_path / name))[0] == 0
+    assert run_cli("generate", "--accounts", "80", "--seed", "8", "--out", str(tmp_path / "c"))[0] == 0
     for table in schema.TABLES:
         assert (tmp_path / "a" / f"{table}.csv").read_bytes() == (tmp_path / "b" / f"{table}.csv").read_bytes()
     assert (tmp_path / "a" / "accounts.csv").read_bytes() != (tmp_path / "c" / "accounts.csv").read_bytes()
@@ -70,38 +62,38 @@ def test_same_arguments_byte_identical(tmp_path: Path, capsys: pytest.CaptureFix
         (["--accounts", "5", "--as-of", "yesterday"], "as_of must be an ISO date"),
     ],
 )
-def test_bad_arguments(args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_arguments(args: list[str], message: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code, _, err = _run(capsys, "generate", *args, "--out", str(out))
+    code, _, err = run_cli("generate", *args, "--out", str(out))
     assert code == 2
     assert message in err
     assert not out.exists()
 
 
-def test_missing_required_arguments(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(capsys, "generate", "--accounts", "5")
+def test_missing_required_arguments() -> None:
+    code, _, err = run_cli("generate", "--accounts", "5")
     assert code == 2 and "--out" in err
 
 
-def test_existing_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_folders(tmp_path: Path) -> None:
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "thesis.docx").write_text("precious")
-    code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", str(foreign), "--overwrite")
+    code, _, err = run_cli("generate", "--accounts", "5", "--out", str(foreign), "--overwrite")
     assert code == 2 and "not a kamsim portfolio" in err
     assert (foreign / "thesis.docx").read_text() == "precious"
 
     out = tmp_path / "p"
-    assert _run(capsys, "generate", "--accounts", "5", "--out", str(out))[0] == 0
-    code, _, err = _run(capsys, "generate", "--accounts", "6", "--out", str(out))
+    assert run_cli("generate", "--accounts", "5", "--out", str(out))[0] == 0
+    code, _, err = run_cli("generate", "--accounts", "6", "--out", str(out))
     assert code == 2 and "--overwrite" in err
     assert len(Portfolio.from_dir(out).accounts) == 5
-    assert _run(capsys, "generate", "--accounts", "6", "--out", str(out), "--overwrite")[0] == 0
+    assert run_cli("generate", "--accounts", "6", "--out", str(out), "--overwrite")[0] == 0
     assert len(Portfolio.from_dir(out).accounts) == 6
 
     a_file = tmp_path / "file"
     a_file.write_text("x")
-    code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", str(a_file))
+    code, _, err = run_cli("generate", "--accounts", "5", "--out", str(a_file))
     assert code == 2 and "not a folder" in err
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kamsim import _files
-from kamsim.cli import main
+from _cli import run_cli
 from kamsim.generators import generate_portfolio
 from kamsim.portfolio import Portfolio
 from kamsim.schema import SchemaError
@@ -31,13 +31,6 @@ KAMSIM = [sys.executable, "-m", "kamsim"]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse and CLI errors exit
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _names(folder: Path) -> list[str]:
@@ -114,7 +107,7 @@ def test_item2_two_writers_started_together_exactly_one_wins(command: str, tmp_p
 
 
 def test_item2_live_lock_refuses_waits_with_overwrite_and_a_dead_lock_is_taken_over(
-    small: Portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    small: Portfolio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "p"
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -125,7 +118,7 @@ def test_item2_live_lock_refuses_waits_with_overwrite_and_a_dead_lock_is_taken_o
         with pytest.raises(_files.OutputBusyError, match=busy):
             small.to_dir(target)
         start = time.monotonic()
-        code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", str(target))
+        code, _, err = run_cli("generate", "--accounts", "5", "--out", str(target))
         assert code == 2 and f"--out {target} is being written by another process" in err and str(lock) in err
         assert time.monotonic() - start < 5  # before any work
         # with overwrite: waits for the writer (here at most 0.3 s), then gives up clearly
@@ -286,17 +279,17 @@ def test_item6_in_memory_tables_must_be_finite(small: Portfolio) -> None:
 
 
 def test_item7_out_under_a_file_is_refused_before_any_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue: ``--out afile.txt/sub`` says ``[Errno 17] File exists``."""
     monkeypatch.chdir(tmp_path)
     Path("afile.txt").write_text("x", encoding="utf-8")
-    code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", "afile.txt/sub")
+    code, _, err = run_cli("generate", "--accounts", "5", "--out", "afile.txt/sub")
     assert code == 2 and "kamsim: error: --out afile.txt/sub: afile.txt is a file, not a folder" in err
-    code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", "afile.txt/a/b")
+    code, _, err = run_cli("generate", "--accounts", "5", "--out", "afile.txt/a/b")
     assert code == 2 and "--out afile.txt/a/b: afile.txt is a file, not a folder" in err
     calls = _no_compare(monkeypatch)
-    code, _, err = _run(capsys, *_compare_argv("afile.txt/sub"))
+    code, _, err = run_cli(*_compare_argv("afile.txt/sub"))
     assert code == 2 and "--out afile.txt/sub: afile.txt is a file, not a folder" in err and calls == []
     with pytest.raises(_files.OutputPathError, match="afile.txt is a file, not a folder") as info:
         generate_portfolio(5, seed=1).to_dir("afile.txt/sub")
@@ -316,7 +309,7 @@ def _no_compare(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 @pytest.mark.skipif(IS_ROOT, reason="running as root: root may write in a chmod 555 folder, so it cannot be made "
                                     "read-only this way (test_item7_unwritable_place_as_any_user covers the check)")
 def test_item7_read_only_folder_is_refused_before_any_work(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue: --out in a read-only folder fails with a PermissionError traceback after all the work."""
     ro = tmp_path / "ro"
@@ -325,10 +318,10 @@ def test_item7_read_only_folder_is_refused_before_any_work(
     try:
         calls = _no_compare(monkeypatch)
         start = time.monotonic()
-        code, _, err = _run(capsys, *_compare_argv(ro / "x"))
+        code, _, err = run_cli(*_compare_argv(ro / "x"))
         assert code == 2 and f"--out {ro / 'x'}: cannot write in {ro} (permission denied)" in err
         assert calls == [] and time.monotonic() - start < 5
-        code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", str(ro / "x" / "y"))
+        code, _, err = run_cli("generate", "--accounts", "5", "--out", str(ro / "x" / "y"))
         assert code == 2 and f"cannot write in {ro} (permission denied)" in err
         assert _names(ro) == []
     finally:
@@ -336,7 +329,7 @@ def test_item7_read_only_folder_is_refused_before_any_work(
 
 
 def test_item7_unwritable_place_as_any_user(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same check as the read-only test, made to fail in ways root respects too."""
     ro = tmp_path / "ro"
@@ -345,7 +338,7 @@ def test_item7_unwritable_place_as_any_user(
     monkeypatch.setattr(os, "access", lambda p, mode, **k: False if Path(p) == ro else real_access(p, mode, **k))
     calls = _no_compare(monkeypatch)
     start = time.monotonic()
-    code, _, err = _run(capsys, *_compare_argv(ro / "x"))
+    code, _, err = run_cli(*_compare_argv(ro / "x"))
     assert code == 2 and f"kamsim: error: --out {ro / 'x'}: cannot write in {ro} (permission denied)" in err
     assert calls == [] and time.monotonic() - start < 5
     monkeypatch.setattr(os, "access", real_access)
@@ -358,7 +351,7 @@ def test_item7_unwritable_place_as_any_user(
         real_mkdir(self, *args, **kwargs)
 
     monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
-    code, _, err = _run(capsys, "generate", "--accounts", "5", "--out", str(ro / "x"))
+    code, _, err = run_cli("generate", "--accounts", "5", "--out", str(ro / "x"))
     assert code == 2 and f"--out {ro / 'x'}: cannot write in {ro} (read-only file system)" in err
     with pytest.raises(_files.OutputNotWritableError) as info:
         generate_portfolio(5, seed=1).to_dir(ro / "x")
@@ -427,7 +420,7 @@ generate_portfolio(int(sys.argv[2]), seed=2).to_dir(sys.argv[1], overwrite=True)
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 def test_item10_kill9_between_the_two_renames_is_recovered(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path
 ) -> None:
     """Issue: a kill between the two renames leaves --out missing, the old result only in .OUT.old-*."""
     target = tmp_path / "out"
@@ -441,12 +434,12 @@ def test_item10_kill9_between_the_two_renames_is_recovered(
         if reader == "from_dir":  # reading puts the old result back
             assert len(Portfolio.from_dir(target).accounts) == 20
         else:  # so does the next write, which then refuses to replace it without --overwrite
-            code, _, err = _run(capsys, "generate", "--accounts", "7", "--out", str(target))
+            code, _, err = run_cli("generate", "--accounts", "7", "--out", str(target))
             assert code == 2 and "already holds a kamsim portfolio" in err
             assert len(Portfolio.from_dir(target).accounts) == 20
         assert not any(".old-" in n for n in _leftovers(tmp_path, "out"))
     # the next successful write removes the dead writer's temporary folder and takes over its lock
-    assert _run(capsys, "generate", "--accounts", "7", "--out", str(target), "--overwrite")[0] == 0
+    assert run_cli("generate", "--accounts", "7", "--out", str(target), "--overwrite")[0] == 0
     assert _names(tmp_path) == ["out"]
     assert len(Portfolio.from_dir(target).accounts) == 7
 

@@ -7,9 +7,7 @@ work, with nothing written; a valid input gives a correct result.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import io
 import os
 import re
 import time
@@ -21,7 +19,7 @@ import pandas as pd
 import pytest
 
 import kamsim
-from kamsim.cli import main
+from _cli import run_cli
 from kamsim.engine.orders import poisson_excess, poisson_inverse
 from kamsim.experiment.executors import check_executor, pool_size, resolve_executor
 from kamsim.generators import generate_portfolio as generate_without_history
@@ -29,17 +27,6 @@ from kamsim.scenario import MAX_FILE_BYTES, Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "am_allocation.yaml"
 STAGES = ("new", "growing", "mature", "at_risk", "won_back")
-
-
-def _cli(*argv: str) -> tuple[int, str, str]:
-    """Run ``kamsim argv`` in this process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = int(exc.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +39,7 @@ def tiny() -> kamsim.Portfolio:
 
 def test_case_1_history_when_no_prospect_converts(tmp_path):
     # the reproduction: `kamsim generate --accounts 20 --history-months 3 --seed 0 --out x` raised a TypeError
-    code, out, err = _cli("generate", "--accounts", "20", "--history-months", "3", "--seed", "0",
+    code, out, err = run_cli("generate", "--accounts", "20", "--history-months", "3", "--seed", "0",
                           "--out", str(tmp_path / "x"))
     assert code == 0, err
     assert "20 accounts" in out
@@ -192,7 +179,7 @@ def test_case_3_empty_or_comment_only_file_is_an_error(tmp_path, name, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=rf"{name}: empty scenario file"):
         Scenario.from_file(path)
-    code, _, err = _cli("simulate", "--scenario", str(path), "--accounts", "3", "--months", "1",
+    code, _, err = run_cli("simulate", "--scenario", str(path), "--accounts", "3", "--months", "1",
                         "--out", str(tmp_path / "out"))
     assert code == 2 and "empty scenario file" in err and not (tmp_path / "out").exists()
 
@@ -219,7 +206,7 @@ def test_case_3_huge_file_is_refused_quickly_with_a_short_message(tmp_path):
     message = str(info.value)
     assert "huge.yaml" in message and "too large" in message and f"{MAX_FILE_BYTES:,} bytes" in message
     assert len(message) < 300
-    code, _, err = _cli("compare", "--scenario", str(big), "--policies", "status_quo", "--out", str(tmp_path / "o"))
+    code, _, err = run_cli("compare", "--scenario", str(big), "--policies", "status_quo", "--out", str(tmp_path / "o"))
     assert code == 2 and "too large" in err and len(err) < 400 and not (tmp_path / "o").exists()
     # just under the limit: read and validated, still fast, the message still short
     near = tmp_path / "near.yaml"
@@ -341,7 +328,7 @@ def test_case_8_every_numeric_option_has_a_limit(tmp_path, argv, message):
     if argv[0] == "compare":
         argv = [*argv, "--scenario", str(SCENARIO), "--policies", "status_quo"]
     start = time.perf_counter()
-    code, _, err = _cli(*argv, "--out", str(out))
+    code, _, err = run_cli(*argv, "--out", str(out))
     assert time.perf_counter() - start < 5.0  # checked before any work (no MemoryError, no hang)
     assert code == 2
     assert message in err and len(err) < 2600
@@ -391,11 +378,11 @@ def test_case_8_worker_processes_are_capped_by_tasks_and_cpus():
 
 def test_case_9_as_of_outside_the_calendar_is_refused(tmp_path):
     for as_of in ("2262-01-01", "2300-01-01", "1899-12-31", "9999-12-31"):
-        code, _, err = _cli("generate", "--accounts", "5", "--as-of", as_of, "--out", str(tmp_path / "o"))
+        code, _, err = run_cli("generate", "--accounts", "5", "--as-of", as_of, "--out", str(tmp_path / "o"))
         assert code == 2 and "--as-of: as_of must be between 1900-01-01 and 2200-12-31" in err, err
         assert "nanosecond" not in err and "Out of bounds" not in err
         assert not (tmp_path / "o").exists()
-    code, _, err = _cli("generate", "--accounts", "5", "--as-of", "1901-01-01", "--history-months", "24",
+    code, _, err = run_cli("generate", "--accounts", "5", "--as-of", "1901-01-01", "--history-months", "24",
                         "--out", str(tmp_path / "o"))
     assert code == 2 and "--history-months: a 24-month history" in err and "before 1900-01-01" in err
 
@@ -434,6 +421,6 @@ def test_case_9_calendar_edges_work(tmp_path):
     last = kamsim.generate_portfolio(5, seed=1, as_of="2200-12-01")
     assert kamsim.simulate(Scenario(months=1), last).events["date"].max() <= pd.Timestamp("2200-12-31")
     folder = last.to_dir(tmp_path / "late")
-    code, _, err = _cli("simulate", "--portfolio", str(folder), "--months", "2", "--out", str(tmp_path / "run"))
+    code, _, err = run_cli("simulate", "--portfolio", str(folder), "--months", "2", "--out", str(tmp_path / "run"))
     assert code == 2 and "--portfolio/--months: a 2-month simulation from as_of 2200-12-01" in err
     assert not (tmp_path / "run").exists()
