@@ -684,15 +684,23 @@ def _check_yaml_nesting(text: str, loader: Any, path: Path) -> None:
     import yaml
 
     depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_NESTING:
-                line = event.start_mark.line + 1 if event.start_mark is not None else "?"
-                raise ValueError(_clip(f"{path}: line {line}: values nested more than {MAX_NESTING} levels deep "
-                                       f"(a scenario needs 4)"))
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    line = event.start_mark.line + 1 if event.start_mark is not None else "?"
+                    raise ValueError(_clip(f"{path}: line {line}: values nested more than {MAX_NESTING} levels deep "
+                                           f"(a scenario needs 4)"))
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as exc:  # PyYAML >= 6.0.4 stops deep flow nesting itself, with its own words
+        if "nesting depth" not in str(exc):
+            raise
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else "?"
+        raise ValueError(_clip(f"{path}: line {line}: values nested more than {MAX_NESTING} levels deep "
+                               f"(a scenario needs 4)")) from None
 
 
 # ----------------------------------------------------------------------------- messages
