@@ -16,7 +16,8 @@ def ex_03_1():
     orders_2023 = events[events["date"] >= "2023-01-01"]
     gaps = mix_gaps(orders_2023, portfolio.accounts, portfolio.products, by="size_band", min_penetration=0.5)
     enterprise_gaps = gaps[gaps["gap"] & (gaps["size_band"] == "enterprise")]
-    category = enterprise_gaps["category"].value_counts().idxmax()
+    counts = enterprise_gaps["category"].value_counts()
+    category = sorted(counts[counts == counts.max()].index)[0]  # ties: the first in alphabetical order
     answer = enterprise_gaps.loc[enterprise_gaps["category"] == category, "peer_revenue"].sum()
     return answer
 

@@ -28,7 +28,7 @@ def ex_10_2():
 
 
 def ex_10_3():
-    """10.3: the highest mean paired net-margin difference (CU) against status_quo of the three bundles."""
+    """10.3: the highest mean paired net-margin difference (CU) against status_quo of the bundles compared with status_quo."""
     portfolio = kamsim.datasets.load("small_zh")
     bundles = {
         "status_quo": "status_quo",
