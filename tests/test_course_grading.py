@@ -15,7 +15,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kamsim.course.grading import grade, release_notebooks
+from kamsim.course.grading import grade
+from kamsim.course.submission import release_notebooks
 from kamsim.course.pack import release
 from kamsim.course.roster import Student, write_roster
 
@@ -203,7 +204,7 @@ def nb_name(chapter: str) -> str:
 
 
 def test_a_whole_pack_handed_in_is_graded_from_its_exercises_folder(tmp_path):
-    from kamsim.course.grading import submission_folder
+    from kamsim.course.submission import submission_folder
 
     flat = tmp_path / "flat"
     flat.mkdir()
