@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from kamsim._random import check_seed
 from kamsim.explorer.fields import Knob, get_path, parse_int, parse_number, scenario_knobs
 from kamsim.explorer.run import Job
+from kamsim.experiment.inputs import MAX_REPLICATIONS
 from kamsim.portfolio import Portfolio
 from kamsim.scenario import Scenario
 
@@ -54,7 +55,7 @@ class ExplorerForm:
     )
     #: Upper bounds that keep a browser session reasonable.
     MAX_ACCOUNTS = 100_000
-    MAX_REPLICATIONS = 10_000
+    MAX_REPLICATIONS = MAX_REPLICATIONS  # the experiments' own limit
     MAX_HISTORY_MONTHS = 120
 
     def __init__(
