@@ -57,6 +57,7 @@ TOPICS: dict[str, dict[str, str]] = {
         "rfm_table": "rfm",
         "rfm_scores": "rfm",
         "BetaGeoFitter": "lifetime_value",
+        "ParetoNBDFitter": "pareto_nbd",
         "GammaGammaFitter": "lifetime_value",
         "clv": "lifetime_value",
         "ConvergenceError": "lifetime_value",

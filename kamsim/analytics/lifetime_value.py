@@ -33,51 +33,18 @@ and :func:`clv` uses it, raising ``ValueError`` when units disagree or are unkno
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from scipy import optimize  # noqa: F401  (tests patch lifetime_value.optimize.minimize)
 from scipy.special import betaln, gammaln, hyp2f1
 
+from kamsim.analytics._btyd import as_array, check_frt, compress, fit_unit, same_unit, units
 from kamsim.analytics._mle import ConvergenceError, _MLEModel
 
-
-def _units(*values) -> set[float]:
-    """The ``attrs["periods_per_month"]`` carried by pandas inputs (e.g. columns of an rfm_table)."""
-    return {float(v.attrs["periods_per_month"]) for v in values if "periods_per_month" in getattr(v, "attrs", {})}
-
-
-def _same(a: float, b: float) -> bool:
-    return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
-
-
-def _as_array(x, name: str) -> np.ndarray:
-    arr = np.asarray(x, dtype="float64")
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional")
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if len(bad):
-        raise ValueError(f"{name}: row {int(bad[0])} is {arr[bad[0]]}; values must be finite")
-    return arr
-
-
-def _check_frt(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    x, tx, t = _as_array(frequency, "frequency"), _as_array(recency, "recency"), _as_array(T, "T")
-    if not len(x) == len(tx) == len(t):
-        raise ValueError(f"frequency, recency and T must have the same length ({len(x)}, {len(tx)}, {len(t)})")
-    checks = [
-        ((x < 0) | (x != np.round(x)), "frequency", "must be a whole number >= 0"),
-        (tx < 0, "recency", "must be >= 0"),
-        (tx > t + 1e-9, "recency", "must not exceed T"),
-        ((x == 0) & (tx != 0), "recency", "must be 0 when frequency is 0"),
-        (t <= 0, "T", "must be > 0"),
-    ]
-    for mask, name, msg in checks:
-        rows = np.flatnonzero(mask)
-        if len(rows):
-            raise ValueError(f"{name}: row {int(rows[0])} {msg} (frequency={x[rows[0]]}, recency={tx[rows[0]]}, T={t[rows[0]]})")
-    return x, tx, t
+if TYPE_CHECKING:
+    from kamsim.analytics.pareto_nbd import ParetoNBDFitter
 
 
 class BetaGeoFitter(_MLEModel):
@@ -124,17 +91,13 @@ class BetaGeoFitter(_MLEModel):
         ConvergenceError
             If the optimiser fails.
         """
-        x, tx, t = _check_frt(frequency, recency, T)
+        x, tx, t = check_frt(frequency, recency, T)
         if len(x) == 0:
             raise ValueError("BetaGeoFitter.fit: no customers")
-        units = _units(frequency, recency, T)
-        if len(units) > 1:
-            raise ValueError(f"BetaGeoFitter.fit: frequency, recency and T come from tables with different periods {sorted(units)}")
         #: Model periods per month of the fitted data (from ``rfm_table``'s attrs), None if unknown.
-        self.periods_per_month_ = units.pop() if units else None
+        self.periods_per_month_ = fit_unit("BetaGeoFitter.fit", frequency, recency, T)
         # Customers with identical (x, t_x, T) share one likelihood term.
-        keys, counts = np.unique(np.column_stack([x, tx, t]), axis=0, return_counts=True)
-        self._x, self._tx, self._t, self._w = keys[:, 0], keys[:, 1], keys[:, 2], counts.astype(float)
+        self._x, self._tx, self._t, self._w = compress(x, tx, t)
         if self.initial_params is None:
             x0 = np.log([1.0, max(float(np.mean(t)), 1e-3) / 10.0, 1.0, 1.0])
         else:
@@ -153,7 +116,7 @@ class BetaGeoFitter(_MLEModel):
     def predict(self, t: float, frequency, recency, T) -> np.ndarray:
         """Conditional expected purchases in the next ``t`` periods, E[Y(t) | x, t_x, T]."""
         self._check_fitted("predict")
-        x, tx, big_t = _check_frt(frequency, recency, T)
+        x, tx, big_t = check_frt(frequency, recency, T)
         r, alpha, a, b = self.params_.to_numpy()
         z = t / (alpha + big_t + t)
         head = (a + b + x - 1) / (a - 1)
@@ -173,7 +136,7 @@ class BetaGeoFitter(_MLEModel):
     def probability_alive(self, frequency, recency, T) -> np.ndarray:
         """P(customer still alive at T | x, t_x, T); 1 for customers without repeat purchases."""
         self._check_fitted("probability_alive")
-        x, tx, big_t = _check_frt(frequency, recency, T)
+        x, tx, big_t = check_frt(frequency, recency, T)
         return 1.0 / self._alive_denominator(x, tx, big_t)
 
 
@@ -208,8 +171,8 @@ class GammaGammaFitter(_MLEModel):
 
     def fit(self, frequency, monetary_value) -> GammaGammaFitter:
         """Fit by maximum likelihood on customers with ``frequency > 0`` and ``monetary_value > 0``."""
-        x = _as_array(frequency, "frequency")
-        m = _as_array(monetary_value, "monetary_value")
+        x = as_array(frequency, "frequency")
+        m = as_array(monetary_value, "monetary_value")
         if len(x) != len(m):
             raise ValueError(f"frequency and monetary_value must have the same length ({len(x)}, {len(m)})")
         bad = np.flatnonzero((x > 0) & (m <= 0))
@@ -226,15 +189,15 @@ class GammaGammaFitter(_MLEModel):
     def expected_spend(self, frequency, monetary_value) -> np.ndarray:
         """E[M | x, m_x] (CU per purchase); customers with ``frequency == 0`` get the population mean ``p v / (q - 1)``."""
         self._check_fitted("expected_spend")
-        x = _as_array(frequency, "frequency")
-        m = _as_array(monetary_value, "monetary_value")
+        x = as_array(frequency, "frequency")
+        m = as_array(monetary_value, "monetary_value")
         p, q, v = self.params_.to_numpy()
         m = np.where(x > 0, m, 0.0)
         return p * (v + x * m) / (p * x + q - 1)
 
 
 def clv(
-    bgf: BetaGeoFitter,
+    bgf: BetaGeoFitter | ParetoNBDFitter,
     ggf: GammaGammaFitter,
     frequency,
     recency,
@@ -248,7 +211,8 @@ def clv(
 
     ``CLV = sum_{k=1..months} (E[Y(k m)] - E[Y((k-1) m)]) * E[M] / (1 + d)^k`` with
     ``m = periods_per_month`` (e.g. 1 for monthly RFM, 30.4375 for daily,
-    4.348 for weekly), ``E[Y]`` from :meth:`BetaGeoFitter.predict` and
+    4.348 for weekly), ``E[Y]`` from :meth:`BetaGeoFitter.predict` (or
+    :meth:`~kamsim.analytics.pareto_nbd.ParetoNBDFitter.predict`: ``bgf`` may be either fitter) and
     ``E[M]`` from :meth:`GammaGammaFitter.expected_spend`; ``d`` is the monthly
     discount rate (0.01 = 1 % per month).  Pass margins instead of revenue as
     ``monetary_value`` to get a margin CLV.
@@ -263,11 +227,11 @@ def clv(
         raise ValueError(f"months must be >= 1, got {months}")
     if discount_rate <= -1:
         raise ValueError(f"discount_rate must be > -1, got {discount_rate}")
-    known = _units(frequency, recency, T, monetary_value)
+    known = units(frequency, recency, T, monetary_value)
     if getattr(bgf, "periods_per_month_", None) is not None:
         known.add(bgf.periods_per_month_)
     if periods_per_month is not None:
-        clash = [u for u in known if not _same(u, periods_per_month)]
+        clash = [u for u in known if not same_unit(u, periods_per_month)]
         if clash:
             raise ValueError(
                 f"clv: periods_per_month={periods_per_month} but the RFM data is in periods with "
@@ -279,7 +243,7 @@ def clv(
                 "clv: the model period is unknown; pass periods_per_month (30.4375 for daily, 4.348 for weekly, "
                 "1 for monthly RFM) or the columns of an rfm_table"
             )
-        if any(not _same(u, min(known)) for u in known):
+        if any(not same_unit(u, min(known)) for u in known):
             raise ValueError(f"clv: the inputs and the fitted model use different periods per month {sorted(known)}")
         periods_per_month = min(known)
     if periods_per_month <= 0:

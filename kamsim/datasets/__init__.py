@@ -17,6 +17,10 @@ Where the folders are read from (:func:`datasets_dir`), first match wins:
    each student's pack holds datasets generated with that student's own seeds, so the
    same notebooks show every student other numbers);
 3. ``<repo>/datasets``.
+
+Real transaction logs ship next to them, under ``<datasets>/logs/<name>.csv`` (:data:`LOGS`,
+``datasets/logs/README.md``): :func:`log_path` gives the file to pass to
+:func:`kamsim.analytics.read_transactions`.
 """
 
 from __future__ import annotations
@@ -53,6 +57,16 @@ DATASETS: dict[str, DatasetSpec] = {
     "small_zh": DatasetSpec(200, 2026, "zh_CN", 24, "200 Chinese accounts (names, provinces, cities in Chinese)"),
     "medium": DatasetSpec(2000, 2025, "en_US", 24, "2,000 US accounts: segmentation and simulation experiments"),
 }
+
+
+#: Shipped transaction logs (``<datasets>/logs/<name>.csv``): name -> description.
+LOGS: dict[str, str] = {
+    "cdnow_sample": "CDNOW sample (Fader, Hardie & Lee 2005): 6,919 purchases of 2,357 customers who first bought "
+    "in Q1 1997, 1997-01-01 .. 1998-06-30; columns customer_id, date, quantity, amount (USD)",
+}
+
+#: The shipped logs of the source tree (read when the datasets folder in use has no logs, e.g. a student pack).
+_REPO_LOGS = Path(__file__).resolve().parents[2] / "datasets" / "logs"
 
 
 def available() -> list[str]:
@@ -94,6 +108,40 @@ def load(name: str) -> Portfolio:
             f"dataset folder {folder} not found; run 'python tools/make_datasets.py' or set {ENV_VAR}"
         )
     return Portfolio.from_dir(folder)
+
+
+def available_logs() -> list[str]:
+    """Names of the shipped transaction logs (:data:`LOGS`), sorted."""
+    return sorted(LOGS)
+
+
+def log_path(name: str) -> Path:
+    """Path of shipped transaction log ``name`` (see :func:`available_logs`): ``<datasets>/logs/<name>.csv``.
+
+    ``<datasets>`` is :func:`datasets_dir` (``$KAMSIM_DATASETS``, the enclosing student pack's, or
+    ``<repo>/datasets``); if that folder holds no such log (student packs copy only the portfolios),
+    the source tree's ``datasets/logs`` is used, since a log is the same real data for everyone.
+
+    Examples
+    --------
+    >>> from kamsim.analytics import read_transactions
+    >>> log = read_transactions(log_path("cdnow_sample"), customer_col="customer_id")  # doctest: +SKIP
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a shipped log (the message lists the names).
+    FileNotFoundError
+        If the file is in none of those folders (the message names them).
+    """
+    if not isinstance(name, str) or name not in LOGS:
+        raise ValueError(f"unknown transaction log {name!r}; available logs: {', '.join(available_logs())}")
+    candidates = [datasets_dir() / "logs" / f"{name}.csv", _REPO_LOGS / f"{name}.csv"]
+    for path in candidates:
+        if path.is_file():
+            return path
+    searched = " or ".join(str(p) for p in dict.fromkeys(candidates))
+    raise FileNotFoundError(f"transaction log {name!r} not found: no file {searched}")
 
 
 def find_pack(start: str | os.PathLike[str] | None = None) -> Path | None:
@@ -144,13 +192,16 @@ def build(name: str, out_dir: str | os.PathLike[str] | None = None, seed: int | 
 __all__ = [
     "DATASETS",
     "ENV_VAR",
+    "LOGS",
     "PACK_FILE",
     "DatasetSpec",
     "available",
+    "available_logs",
     "build",
     "datasets_dir",
     "find_pack",
     "generate",
     "load",
+    "log_path",
     "read_pack",
 ]
