@@ -28,6 +28,7 @@ _LAZY: dict[str, str] = {
     "simulate": "kamsim.engine",
     "SimulationResult": "kamsim.engine",
     "PolicyBundle": "kamsim.policies",
+    "calibrate": "kamsim.calibration",
     "compare": "kamsim.experiment",
     "compare_scenarios": "kamsim.experiment",
     "Comparison": "kamsim.experiment",

@@ -34,6 +34,7 @@ ENGINE_STREAMS: tuple[str, ...] = (
     "contracts",
     "interactions",
     "policy",
+    "latent",
 )
 
 

@@ -26,6 +26,7 @@ import importlib.util
 import io
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,7 +66,8 @@ def _schema_document(
     tables: dict[str, pd.DataFrame], meta: dict[str, Any], fmt: str, checksums: dict[str, str]
 ) -> dict[str, Any]:
     doc: dict[str, Any] = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, "file_format": fmt, "tables": {}}
-    for name, cols in schema.TABLES.items():
+    for name in schema.TABLES:
+        cols = schema.present_columns(tables[name], name)
         doc["tables"][name] = {
             "file": f"{name}.{fmt}",
             "rows": int(len(tables[name])),
@@ -144,7 +146,14 @@ class Portfolio:
         return f"Portfolio({sizes}, meta={self.meta!r})"
 
     # ------------------------------------------------------------------ I/O
-    def to_dir(self, path: str | os.PathLike[str], format: str = "csv", *, overwrite: bool = False) -> Path:
+    def to_dir(
+        self,
+        path: str | os.PathLike[str],
+        format: str = "csv",
+        *,
+        overwrite: bool = False,
+        attachments: Mapping[str, str] | None = None,
+    ) -> Path:
         """Write the portfolio to folder ``path`` atomically and return the path.
 
         Parameters
@@ -157,11 +166,16 @@ class Portfolio:
             ``"csv"`` (default) or ``"parquet"`` (needs pyarrow).
         overwrite
             Replace an existing kamsim portfolio folder.
+        attachments
+            Text files written into the same folder in the same atomic step, by file name, e.g.
+            ``{"scenario.yaml": scenario.to_yaml()}`` (``kamsim calibrate`` stores its scenario so).
+            Names are plain file names other than the tables' and ``schema.json``.
         """
         if format not in FORMATS:
             raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}")
         if format == "parquet" and not _has_pyarrow():
             raise ValueError("format='parquet' needs the optional package pyarrow; use format='csv'")
+        extra = _check_attachments(attachments, format)
         self.validate()
         tables = self.tables()
 
@@ -173,6 +187,8 @@ class Portfolio:
                 checksums[name] = _sha256(file.read_bytes())
             doc = _schema_document(tables, self.meta, format, checksums)
             (folder / SCHEMA_FILE).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            for name, text in extra.items():
+                (folder / name).write_text(text, encoding="utf-8")
 
         return write_dir_atomic(path, write, SCHEMA_FILE, overwrite, is_ours=is_portfolio_dir, kind="kamsim portfolio")
 
@@ -281,6 +297,18 @@ def _validate_tables(tables: dict[str, pd.DataFrame], sources: dict[str, str]) -
     for (child, column), (parent, _) in schema.FOREIGN_KEYS.items():
         schema.check_foreign_key(checked[child], child, column, checked[parent], sources[child])
     return checked
+
+
+def _check_attachments(attachments: Mapping[str, str] | None, fmt: str) -> dict[str, str]:
+    """``attachments`` as a dict, after checking every name is a plain, free file name and every value text."""
+    extra = dict(attachments or {})
+    taken = {SCHEMA_FILE} | {f"{name}.{fmt}" for name in schema.TABLES}
+    for name, text in extra.items():
+        if not isinstance(name, str) or not name or Path(name).name != name or name in (".", "..") or name in taken:
+            raise ValueError(f"attachments: {name!r} is not a free plain file name (taken: {sorted(taken)})")
+        if not isinstance(text, str):
+            raise ValueError(f"attachments: {name!r} must be text, got {type(text).__name__}")
+    return extra
 
 
 def _write_table(frame: pd.DataFrame, file: Path, fmt: str) -> None:

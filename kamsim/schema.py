@@ -74,6 +74,23 @@ ACCOUNTS: tuple[Column, ...] = (
     Column("manager_id", "str", "Assigned account manager (foreign key to account_managers)"),
 )
 
+#: Per-account behaviour estimated by :func:`kamsim.calibrate` from a transaction log (Pareto/NBD posterior
+#: given each account's history; months, CU).  Synthetic portfolios do not have these columns; an empty value
+#: means "behaviour from the stage model".  The engine reads them in :mod:`kamsim.engine.calibrated`.
+CALIBRATED_ACCOUNT_COLUMNS: tuple[Column, ...] = (
+    Column("p_active", "float", "Calibrated: probability the account still buys at as_of (0-1)", nullable=True,
+           min=0, max=1),
+    Column("order_rate_shape", "float", "Calibrated: Gamma shape of the account's order rate (prior + repeat orders)",
+           nullable=True, min=1e-9, max=1e9),
+    Column("order_rate_exposure", "float", "Calibrated: Gamma rate of the order rate, months (prior + months observed)",
+           nullable=True, min=1e-9, max=1e9),
+    Column("dropout_shape", "float", "Calibrated: Gamma shape of the account's dropout hazard", nullable=True,
+           min=1e-9, max=1e9),
+    Column("dropout_exposure", "float", "Calibrated: Gamma rate of the dropout hazard, months (prior + months observed)",
+           nullable=True, min=1e-9, max=1e9),
+    Column("order_value", "float", "Calibrated: expected value of one order (CU)", nullable=True, min=0, max=MAX_MONEY),
+)
+
 CONTACTS: tuple[Column, ...] = (
     Column("contact_id", "str", "Unique contact id"),
     Column("account_id", "str", "Account (foreign key to accounts)"),
@@ -127,6 +144,15 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "events": EVENTS,
 }
 
+#: Columns a table may have in addition to ``TABLES`` (checked when present, written when present).
+OPTIONAL_COLUMNS: dict[str, tuple[Column, ...]] = {"accounts": CALIBRATED_ACCOUNT_COLUMNS}
+
+
+def present_columns(df: pd.DataFrame, table: str) -> tuple[Column, ...]:
+    """The columns of ``table`` to check in ``df``: every required column, then the optional ones ``df`` has."""
+    return TABLES[table] + tuple(c for c in OPTIONAL_COLUMNS.get(table, ()) if c.name in df.columns)
+
+
 #: Primary key of each table.
 PRIMARY_KEYS: dict[str, str] = {
     "accounts": "account_id",
@@ -159,11 +185,12 @@ def empty_frame(table: str) -> pd.DataFrame:
 def coerce_frame(df: pd.DataFrame, table: str, source: str | None = None) -> pd.DataFrame:
     """Return ``df`` with schema column order and dtypes; raise :class:`SchemaError` on failure.
 
-    ``source`` (a file name) is used in messages.  Extra columns are kept after
+    ``source`` (a file name) is used in messages.  Optional columns
+    (:data:`OPTIONAL_COLUMNS`) are coerced when present; other extra columns are kept after
     the schema columns.
     """
     where = source or table
-    spec = TABLES[table]
+    spec = present_columns(df, table)
     missing = [c.name for c in spec if c.name not in df.columns]
     if missing:
         raise SchemaError(f"{where}: missing column(s) {missing}")
@@ -228,7 +255,7 @@ def validate_frame(df: pd.DataFrame, table: str, source: str | None = None) -> p
     """
     where = source or table
     frame = coerce_frame(df, table, source)
-    for col in TABLES[table]:
+    for col in present_columns(frame, table):
         s = frame[col.name]
         nulls = s.isna()
         if not col.nullable and nulls.any():

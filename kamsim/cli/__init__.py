@@ -1,4 +1,4 @@
-"""Command line: ``kamsim generate | simulate | compare | policies``.
+"""Command line: ``kamsim generate | calibrate | simulate | compare | policies | explore``.
 
 Each sub-command lives in its own module with two functions:
 ``add_parser(subparsers)`` and ``run(args) -> int``.
@@ -14,6 +14,7 @@ from typing import NoReturn
 #: Sub-command name -> module (under kamsim.cli) implementing it.
 COMMANDS: dict[str, str] = {
     "generate": "generate",
+    "calibrate": "calibrate",
     "simulate": "simulate",
     "compare": "compare",
     "policies": "policies",

@@ -102,6 +102,17 @@ def readme_text(portfolios: Mapping[str, Portfolio]) -> str:
             "|---|---|---|---|",
         ]
         lines += [_column_row(c) for c in cols]
+        optional = schema.OPTIONAL_COLUMNS.get(table, ())
+        if optional:
+            lines += [
+                "",
+                f"Optional `{table}` columns of a calibrated twin (`kamsim calibrate`, docs/calibration.md; the shipped",
+                "synthetic datasets do not have them):",
+                "",
+                "| column | kind | description (unit) | values |",
+                "|---|---|---|---|",
+            ]
+            lines += [_column_row(c) for c in optional]
     lines += ["", "### Foreign keys", ""]
     lines += [f"- `{t}.{c}` -> `{pt}.{pc}`" for (t, c), (pt, pc) in schema.FOREIGN_KEYS.items()]
     return "\n".join(lines) + "\n"

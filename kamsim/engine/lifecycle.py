@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.world import AT_RISK, GROWING, IS_CUSTOMER, LOST, MATURE, NEW, PROSPECT, WON_BACK, World
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import CUSTOMER_STAGES
@@ -99,8 +100,9 @@ class Hazards:
 class Lifecycle:
     """Computes hazards and applies stage transitions for one run."""
 
-    def __init__(self, scenario: Scenario, world: World) -> None:
+    def __init__(self, scenario: Scenario, world: World, calibrated: CalibratedRates | None = None) -> None:
         lc = scenario.lifecycle
+        self.calibrated = calibrated
         self.lc = lc
         self.retention = scenario.retention
         self.churn_base = stage_array(lc.churn_hazard)
@@ -140,7 +142,13 @@ class Lifecycle:
         if self.constant:
             return self.matrix[world.stage, LOST] * (world.stage != LOST)
         m = self.multiplier(world, month, contact_hours) * self.retention_factor(retention_hours)
-        return np.where(world.customers(), scale_probability(self.churn_base[world.stage], m), 0.0)
+        churn = scale_probability(self.churn_base[world.stage], m)
+        cal = self.calibrated
+        if cal is not None:
+            gone = cal.estimated_gone(month)
+            estimate = gone + (1.0 - gone) * scale_probability(cal.estimated_base_churn(month), m)
+            churn = np.where(cal.mask, estimate, churn)
+        return np.where(world.customers(), churn, 0.0)
 
     def hazards(
         self,
@@ -168,13 +176,24 @@ class Lifecycle:
         stage = world.stage
         customer = world.customers()
         m = self.multiplier(world, month, contact_hours) * self.retention_factor(retention_hours)
-        churn = np.where(customer, scale_probability(self.churn_base[stage], m), 0.0)
-        decline = np.where(customer & (stage != AT_RISK), scale_probability(self.decline_base[stage], m), 0.0)
-        progress = np.clip(self.progress_base[stage] * self.progress_trait, 0.0, 1.0)
+        # calibrated accounts: their own hazard, lost for sure at the end of month 0 if already dormant,
+        # and no other moves between customer stages
+        cal = self.calibrated
+        base = self.churn_base[stage]
+        calibrated = np.zeros(world.n, dtype=bool)
+        if cal is not None:
+            base = np.where(cal.mask, cal.base_churn(), base)
+            calibrated = cal.mask
+        churn = np.where(customer, scale_probability(base, m), 0.0)
+        if cal is not None:
+            churn = np.where(customer & cal.dormant(month), 1.0, churn)
+        staged = customer & ~calibrated
+        decline = np.where(staged & (stage != AT_RISK), scale_probability(self.decline_base[stage], m), 0.0)
+        progress = np.where(calibrated, 0.0, np.clip(self.progress_base[stage] * self.progress_trait, 0.0, 1.0))
         total = decline + progress
         progress = np.where(total > 1.0, progress / np.maximum(total, 1e-300) * (1.0 - decline), progress)
         inverse_m = 1.0 / np.maximum(m, MIN_MULTIPLIER)
-        recover = np.where(stage == AT_RISK, scale_probability(np.full(world.n, lc.recover_prob), inverse_m), 0.0)
+        recover = np.where(staged & (stage == AT_RISK), scale_probability(np.full(world.n, lc.recover_prob), inverse_m), 0.0)
         acquire = np.where(
             stage == PROSPECT,
             np.clip(
@@ -192,6 +211,23 @@ class Lifecycle:
             0.0,
         )
         return Hazards(churn, decline, progress, recover, acquire, winback)
+
+    def order_stop(self, world: World, churn: np.ndarray, u_churn: np.ndarray) -> np.ndarray | None:
+        """Fraction of this month after which each account places no orders (1 = the whole month).
+
+        A calibrated account lost this month stops buying at its continuous-time loss
+        moment ``tau = log(1 - u) / log(1 - p)`` (``u`` its ``churn`` uniform, ``p`` its loss
+        probability; ``tau < 1`` exactly when ``u < p``), as in the Pareto/NBD it was fitted
+        with; the loss itself is recorded at the month's end.  Other accounts buy all month
+        (``None`` when the run has no calibrated account).
+        """
+        cal = self.calibrated
+        if cal is None or self.constant:
+            return None
+        lost = cal.mask & world.customers() & (u_churn < churn)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tau = np.log1p(-u_churn) / np.log1p(-np.minimum(churn, 1.0))
+        return np.where(lost, np.nan_to_num(tau, nan=0.0, posinf=1.0), 1.0)
 
     def step(
         self, world: World, hz: Hazards | None, u_churn: np.ndarray, u_trans: np.ndarray, u_arrival: np.ndarray

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.lifecycle import stage_array
 from kamsim.engine.world import World
 from kamsim.scenario import ORDER_CUT_ERROR, ORDER_CUT_WARNING, Orders, Scenario
@@ -150,7 +151,9 @@ class MonthOrders:
 class OrderModel:
     """Draws the orders of every customer for one month."""
 
-    def __init__(self, scenario: Scenario, list_price: np.ndarray, margin_rate: np.ndarray) -> None:
+    def __init__(
+        self, scenario: Scenario, list_price: np.ndarray, margin_rate: np.ndarray, calibrated: CalibratedRates | None = None
+    ) -> None:
         if len(list_price) == 0:
             raise ValueError("portfolio.products: the catalogue is empty; orders need at least one product")
         o = scenario.orders
@@ -168,19 +171,33 @@ class OrderModel:
         self.unit_cost = self.list_price * (1.0 - np.asarray(margin_rate, dtype="float64"))
         self.by_price = np.argsort(self.list_price, kind="stable")
         self.sorted_price = self.list_price[self.by_price]
+        self.calibrated = calibrated
 
     def expected_spend(self, world: World) -> np.ndarray:
         """Expected monthly spend with us per account (CU per month; 0 for non-customers)."""
         spend = world.potential / 12.0 * self.sow[world.stage] * np.exp(self.sat_effect * (world.satisfaction - self.sat_ref))
         return np.where(world.customers(), spend, 0.0)
 
-    def month(self, world: World, draws: OrderDraws) -> MonthOrders:
-        """The orders of this month (only current customers order)."""
+    def month(self, world: World, draws: OrderDraws, month: int = 0, stop: np.ndarray | None = None) -> MonthOrders:
+        """The orders of ``month`` (only current customers order; calibrated accounts at their own rate and value).
+
+        ``stop`` (per account, fraction of the month; None = 1 for all) drops the orders an account
+        would have placed after it stopped buying (:meth:`Lifecycle.order_stop`).
+        """
         n = world.n
-        rate = np.where(world.customers(), self.rate[world.stage], 0.0)
-        counts = poisson_inverse(draws.u_count, rate, self.kmax)
+        rate = self.rate[world.stage]
         mean_value = np.divide(self.expected_spend(world), rate, out=np.zeros(n), where=rate > 0)
+        cal = self.calibrated
+        if cal is not None:
+            rate = np.where(cal.mask, cal.order_rate_now(month), rate)
+            mean_value = np.where(cal.mask, cal.order_value, mean_value)
+        rate = np.where(world.customers(), rate, 0.0)
+        counts = poisson_inverse(draws.u_count, rate, self.kmax)
         slot_used = np.arange(self.kmax)[None, :] < counts[:, None]
+        placed = counts
+        if stop is not None:
+            slot_used &= draws.u_day < stop[:, None]
+            placed = slot_used.sum(axis=1)
         acc, col = np.nonzero(slot_used)
         target = mean_value[acc] * np.exp(self.sigma * draws.z_value[acc, col] - 0.5 * self.sigma**2)
         discount = np.minimum(self.base_discount + self.extra_discount * world.price_sensitivity[acc], self.max_discount)
@@ -201,6 +218,6 @@ class OrderModel:
             margin=margin,
             revenue_by_account=np.bincount(acc, weights=amount, minlength=n),
             margin_by_account=np.bincount(acc, weights=margin, minlength=n),
-            count_by_account=counts.astype("float64"),
+            count_by_account=placed.astype("float64"),
             cut=int(poisson_excess(draws.u_count, rate, self.kmax, counts).sum()),
         )

@@ -23,7 +23,8 @@ Stream use: ``orders`` orders; ``interactions`` timing of visits/calls/QBRs;
 ``complaints`` complaint counts and times; ``handling`` handling durations;
 ``surveys`` survey answers and satisfaction noise; ``contracts`` renewals and
 terms; ``churn`` loss; ``transitions`` other stage moves; ``arrivals``
-acquisition of prospects; ``policy`` is reserved for policies and not drawn
+acquisition of prospects; ``latent`` the calibrated accounts' rates, once per run
+(:mod:`kamsim.engine.calibrated`); ``policy`` is reserved for policies and not drawn
 by the engine.
 """
 
@@ -39,6 +40,7 @@ import simpy
 
 from kamsim._random import ENGINE_STREAMS, streams
 from kamsim.engine import contracts
+from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
 from kamsim.engine.events import END_OF_MONTH, EventLog
 from kamsim.engine.lifecycle import Lifecycle
@@ -76,13 +78,15 @@ class Run:
         self.env = simpy.Environment()
         self.team = ManagerTeam(self.env, self.world)
         self.desk = ComplaintDesk(self.env, scenario, n, scenario.complaints.n_handlers(n))
-        self.life = Lifecycle(scenario, self.world)
+        calibrated = CalibratedRates.from_accounts(portfolio.accounts, self.rngs["latent"])
+        self.life = Lifecycle(scenario, self.world, calibrated)
         products = portfolio.products
         self.product_ids = products["product_id"].astype("object").to_numpy()
         self.order_model = OrderModel(
             scenario,
             products["list_price"].to_numpy(dtype="float64"),
             products["margin_rate"].to_numpy(dtype="float64"),
+            calibrated,
         )
         self.log = EventLog()
         self.cost_per_hour = float(getattr(bundle.retention, "cost_per_hour", 0.0))
@@ -148,14 +152,16 @@ class Run:
         if self.life.constant:
             hz = None
             churn = self.life.churn_probability(w, m, effective, ret_hours)
+            stop = None
         else:
             contact = np.where(customer, effective, 0.0)
             business_development = np.where(w.stage == PROSPECT, effective, 0.0)
             hz = self.life.hazards(w, m, contact, ret_hours, business_development, wb_hours)
             churn = hz.churn
+            stop = self.life.order_stop(w, churn, u_churn)
 
         # 4. what happens during the month
-        mo = self.order_model.month(w, d_orders)
+        mo = self.order_model.month(w, d_orders, m, stop)
         self.orders_cut += mo.cut
         log.add("order", mo.account, m, mo.frac, product=mo.product, quantity=mo.quantity, amount=mo.amount,
                 margin=mo.margin, manager=w.manager_of[mo.account])
