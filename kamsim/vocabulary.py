@@ -24,9 +24,11 @@ import calendar
 import re
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas are imported where used, so `kamsim --help` stays fast
+    import numpy as np
+    import pandas as pd
 
 # ----------------------------------------------------------------------------- lifecycle
 
@@ -87,6 +89,18 @@ DAYS_PER_MONTH: float = 365.25 / 12.0
 #: Longest run (months, 100 years): ``Scenario.months``, ``simulate(months=...)`` and ``history_months``.
 MAX_MONTHS: int = 1200
 
+#: Accounts of a generated portfolio when a caller (``kamsim.compare``, the CLI) is not told how many.
+DEFAULT_ACCOUNTS: int = 200
+
+#: Largest portfolio generated or simulated (accounts; generating it takes about 20 s and 2 GB).
+MAX_ACCOUNTS: int = 1_000_000
+
+#: Largest product catalogue generated (products).
+MAX_PRODUCTS: int = 1000
+
+#: Locales of generated portfolios (names, regions and cities).
+LOCALES: tuple[str, ...] = ("en_US", "zh_CN")
+
 #: First and last calendar day kamsim models: every portfolio date (``as_of``), every day of a warm-start
 #: history and every day of a simulation lies in this range (well inside pandas' Timestamp range, 1677-2262).
 FIRST_DATE: date = date(1900, 1, 1)
@@ -134,6 +148,8 @@ _TERM_RE = re.compile(r"term=(\d+)m")
 
 def complaint_ids(numbers: Iterable[int]) -> np.ndarray:
     """Complaint ids ``K000001, ...`` for 0-based complaint numbers (``detail`` of ``complaint_opened``)."""
+    import numpy as np
+
     return np.array([f"K{i + 1:06d}" for i in numbers], dtype=object)
 
 
@@ -149,6 +165,8 @@ def complaint_details(ids: Iterable[str], queue_days: Iterable[float], stage_day
     stage_days
         Array (complaints x 6) of stage durations in :data:`COMPLAINT_STAGES` order (days).
     """
+    import numpy as np
+
     return np.array(
         [
             f"{cid}|queue={q:.2f}|" + "|".join(f"{s}={v:.2f}" for s, v in zip(COMPLAINT_STAGES, row))
@@ -163,6 +181,9 @@ def parse_complaint_details(detail: pd.Series) -> pd.DataFrame:
 
     Keys missing from a row are NaN; a value that is not a number raises ``ValueError`` naming the row.
     """
+    import numpy as np
+    import pandas as pd
+
     records = []
     for row, text in enumerate(detail.astype("string").fillna("").tolist()):
         parts = text.split("|")
@@ -183,6 +204,8 @@ def parse_complaint_details(detail: pd.Series) -> pd.DataFrame:
 
 def contract_details(term_months: np.ndarray) -> np.ndarray:
     """``detail`` of signed / renewed contracts: ``"term=12m"`` for a term of 12 months (str array)."""
+    import numpy as np
+
     return np.char.add(np.char.add("term=", np.asarray(term_months).astype(str)), "m")
 
 

@@ -19,9 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kamsim.cli import CLIError
-from kamsim.generators import DEFAULT_ACCOUNTS
-from kamsim.generators.portfolio_builder import MAX_ACCOUNTS
-from kamsim.vocabulary import MAX_MONTHS
+from kamsim.vocabulary import DEFAULT_ACCOUNTS, MAX_ACCOUNTS, MAX_MONTHS
 
 #: Largest ``--seed`` (seeds are recorded in the outputs' metadata as 64-bit integers).
 MAX_SEED: int = 2**63 - 1

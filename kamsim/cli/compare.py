@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 
 from kamsim.cli import CLIError
-from kamsim.generators import DEFAULT_ACCOUNTS
+from kamsim.vocabulary import DEFAULT_ACCOUNTS
 from kamsim.cli._common import (
     add_months,
     add_out,

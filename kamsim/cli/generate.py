@@ -13,9 +13,7 @@ import argparse
 
 from kamsim.cli import CLIError
 from kamsim.cli._common import MAX_SEED, add_out, add_overwrite, add_seed, api_check, check_out, in_range
-from kamsim.generators.portfolio_builder import MAX_ACCOUNTS, MAX_PRODUCTS, max_managers, parse_as_of
-from kamsim.generators.tables import LOCALES
-from kamsim.vocabulary import MAX_MONTHS
+from kamsim.vocabulary import LOCALES, MAX_ACCOUNTS, MAX_MONTHS, MAX_PRODUCTS
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -46,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def _check_args(args: argparse.Namespace) -> None:
     """Every option, alone and together (history x accounts, history before ``--as-of``), before any work."""
     from kamsim.engine.warmstart import check_history
+    from kamsim.generators.portfolio_builder import max_managers, parse_as_of
 
     in_range(args.accounts, "--accounts", 1, MAX_ACCOUNTS)
     in_range(args.seed, "--seed", 0, MAX_SEED)

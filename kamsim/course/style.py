@@ -5,7 +5,7 @@ font (DejaVu Sans) has no Chinese glyphs, so without help the Chinese half
 turns into empty boxes and matplotlib warns ``Glyph ... missing from font``.
 
 :func:`setup` is the first call of every notebook: it applies the course style
-(seaborn ``whitegrid``, fixed figure size and dpi, a colour-blind-safe palette)
+(seaborn's ``whitegrid`` look, fixed figure size and dpi, a colour-blind-safe palette)
 and then :func:`use_cjk`, which registers a CJK font and lists it *after*
 DejaVu Sans in ``font.family``.  Matplotlib (>= 3.6) falls back glyph by
 glyph along that list, so Latin text keeps DejaVu Sans and Chinese characters
@@ -47,6 +47,49 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",  # yellow
     "#000000",  # black
 )
+
+#: Seaborn's ``whitegrid`` style as matplotlib settings, so the look costs no seaborn (and scipy) import.
+WHITEGRID: dict[str, object] = {
+    "axes.axisbelow": True,
+    "axes.edgecolor": ".8",
+    "axes.facecolor": "white",
+    "axes.grid": True,
+    "axes.labelcolor": ".15",
+    "figure.facecolor": "white",
+    "grid.color": ".8",
+    "grid.linestyle": "-",
+    "text.color": ".15",
+    "xtick.color": ".15",
+    "ytick.color": ".15",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.bottom": False,
+    "ytick.left": False,
+    "xtick.top": False,
+    "ytick.right": False,
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+}
+
+#: Seaborn's ``notebook`` plotting context (points); other contexts scale it by :data:`CONTEXT_SCALE`.
+NOTEBOOK_CONTEXT: dict[str, float] = {
+    "font.size": 12.0, "axes.labelsize": 12.0, "axes.titlesize": 12.0, "xtick.labelsize": 11.0,
+    "ytick.labelsize": 11.0, "legend.fontsize": 11.0, "legend.title_fontsize": 12.0,
+    "axes.linewidth": 1.25, "grid.linewidth": 1.0, "lines.linewidth": 1.5, "lines.markersize": 6.0,
+    "patch.linewidth": 1.0, "xtick.major.width": 1.25, "ytick.major.width": 1.25, "xtick.minor.width": 1.0,
+    "ytick.minor.width": 1.0, "xtick.major.size": 6.0, "ytick.major.size": 6.0, "xtick.minor.size": 4.0,
+    "ytick.minor.size": 4.0,
+}
+
+#: Plotting contexts and their scale relative to ``notebook`` (as in seaborn).
+CONTEXT_SCALE: dict[str, float] = {"paper": 0.8, "notebook": 1.0, "talk": 1.5, "poster": 2.0}
 
 #: Family name of the font file shipped by mplfonts.
 BUNDLED_FONT_NAME = "Noto Sans CJK SC"
@@ -178,20 +221,21 @@ def setup(cjk: bool = True, *, context: str = "notebook") -> str | None:
         Also register a CJK font (:func:`use_cjk`).  With ``False`` labels are
         English only.
     context
-        Seaborn plotting context (``"notebook"``, ``"talk"`` for slides, ...).
+        Plotting context as in seaborn: ``"paper"``, ``"notebook"``, ``"talk"`` (slides) or ``"poster"``.
 
     Returns
     -------
     str or None
         Name of the CJK font in use, or ``None`` (no CJK font / ``cjk=False``).
     """
-    import seaborn as sns
-
-    sns.set_theme(
-        context=context,
-        style="whitegrid",
-        palette=list(PALETTE),
-        rc={
+    if context not in CONTEXT_SCALE:
+        raise ValueError(f"context must be one of {list(CONTEXT_SCALE)}, got {context!r}")
+    scale = CONTEXT_SCALE[context]
+    mpl.rcParams.update(WHITEGRID)
+    mpl.rcParams.update({key: value * scale for key, value in NOTEBOOK_CONTEXT.items()})
+    mpl.rcParams.update(
+        {
+            "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
             "figure.figsize": FIGSIZE,
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
@@ -200,7 +244,7 @@ def setup(cjk: bool = True, *, context: str = "notebook") -> str | None:
             "legend.frameon": False,
             "figure.autolayout": False,
             "figure.constrained_layout.use": True,
-        },
+        }
     )
     if not cjk:
         _STATE["font"] = None

@@ -34,7 +34,7 @@ from kamsim.generators.traits import draw_lifecycle, draw_traits
 from kamsim.generators.value import DEFAULT_PARETO_SHAPE, potential_spend
 from kamsim.portfolio import Portfolio
 from kamsim.schema import column_names, empty_frame
-from kamsim.vocabulary import FIRST_DATE, LAST_DATE
+from kamsim.vocabulary import DEFAULT_ACCOUNTS, FIRST_DATE, LAST_DATE, MAX_ACCOUNTS, MAX_PRODUCTS
 
 #: Named random streams of the generator (one per component).
 GENERATOR_STREAMS: tuple[str, ...] = (
@@ -51,15 +51,6 @@ GENERATOR_STREAMS: tuple[str, ...] = (
 
 #: Accounts per account manager when ``n_managers`` is not given.
 ACCOUNTS_PER_MANAGER = 40
-
-#: Accounts of a generated portfolio when a caller (``kamsim.compare``, the CLI) is not told how many.
-DEFAULT_ACCOUNTS: int = 200
-
-#: Largest portfolio generated (accounts; about 20 s and 2 GB).
-MAX_ACCOUNTS: int = 1_000_000
-
-#: Largest product catalogue generated (products).
-MAX_PRODUCTS: int = 1000
 
 
 def default_n_managers(n_accounts: int) -> int:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kamsim.vocabulary import LOCALES  # noqa: F401  (the locales kamsim generates; re-exported here)
+
 #: Locales the generator supports.
-LOCALES: tuple[str, ...] = ("en_US", "zh_CN")
 
 #: Currency label of generated money columns (see docs/DESIGN.md: CU, default label CNY).
 CURRENCY = "CNY"
