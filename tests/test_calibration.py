@@ -303,3 +303,20 @@ def test_crm_table_errors_name_the_row(log):
         calibrate(log, AS_OF, complaints=complaints.assign(account_id=lambda d: d["account_id"].where(d.index != 2, "nobody")))
     with pytest.raises(ValueError, match="complaints: missing column 'date'"):
         calibrate(log, AS_OF, complaints=complaints.drop(columns="date"))
+
+
+def test_twin_folder_runs_in_the_policy_explorer(twin, tmp_path):
+    from kamsim.explorer.state import ExplorerState
+
+    portfolio, scenario = twin
+    folder = portfolio.to_dir(tmp_path / "twin", attachments={"scenario.yaml": scenario.to_yaml()})
+    state = ExplorerState(portfolio_dir=folder, scenario=folder / "scenario.yaml")
+    assert state.source == "folder" and state.errors == {}
+    for name, value in {"months": 2, "replications": 2, "seed": 5, "policies": ["status_quo", "risk_targeted"]}.items():
+        assert state.set(name, value) is None, state.errors
+    assert state.start(), state.errors
+    assert state.wait(300) and state.status == "done", state.message
+    expected = kamsim.compare(state.scenario(), ["status_quo", "risk_targeted"], portfolio, replications=2, seed=5,
+                              progress=False)
+    pd.testing.assert_frame_equal(state.result.paired(), expected.paired())
+    state.close()
