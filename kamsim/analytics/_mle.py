@@ -41,8 +41,11 @@ class _MLEModel:
 
     def _minimise(self, x0: np.ndarray) -> None:
         res = optimize.minimize(self._neg_ll, x0, method="L-BFGS-B", options={"maxiter": 2000})
+        # the function tolerance is relative: a log-likelihood of a million customers is ~1e6, where an
+        # absolute 1e-10 is below float resolution and Nelder-Mead would run to maxiter (minutes)
         polish = optimize.minimize(
-            self._neg_ll, res.x, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 20000}
+            self._neg_ll, res.x, method="Nelder-Mead",
+            options={"xatol": 1e-8, "fatol": 1e-13 * max(1.0, abs(float(res.fun))), "maxiter": 20000},
         )
         best = polish if polish.fun <= res.fun else res
         if not np.isfinite(best.fun) or not (res.success or polish.success):
