@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from kamsim.course.pack import RELEASE_FILE, release
+from kamsim.course.pack import PACK_LOGS, RELEASE_FILE, release
 from kamsim.course.roster import Student, read_roster, student_seed, write_roster
 from kamsim.course.written import answer_marker, written_questions
 from kamsim.datasets import DATASETS, PACK_FILE, datasets_dir, find_pack
@@ -81,7 +81,8 @@ def test_a_pack_holds_chapters_blank_exercises_data_glossary_and_a_readme(packs)
         assert {"README.md", "glossary.md", "python_primer.md", "data_dictionary.md", PACK_FILE, "notebooks",
                 "exercises", "datasets"} <= names
         assert len(list((pack / "notebooks").glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
-        assert sorted(p.name for p in (pack / "datasets").iterdir()) == sorted(DATASETS)
+        assert sorted(p.name for p in (pack / "datasets").iterdir()) == sorted([*DATASETS, PACK_LOGS])
+        assert (pack / "datasets" / PACK_LOGS / "cdnow_sample.csv").is_file()  # chapter 11 reads it
         for path in (pack / "exercises").glob("*.ipynb"):
             nb = nbformat.read(path, as_version=4)
             assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells
@@ -159,9 +160,9 @@ def test_release_refuses_bad_input_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_exercise_notebooks_carry_the_written_questions_of_chapters_06_to_10():
+def test_exercise_notebooks_carry_the_written_questions_of_chapters_06_to_11():
     questions = written_questions()
-    assert sorted(q.chapter for q in questions) == ["06", "07", "08", "09", "10"]
+    assert sorted(q.chapter for q in questions) == ["06", "07", "08", "09", "10", "11"]
     for q in questions:
         (path,) = (ROOT / "exercises").glob(f"{q.chapter}_*.ipynb")
         cells = {c.get("id"): c for c in nbformat.read(path, as_version=4).cells}

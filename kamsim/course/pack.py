@@ -37,15 +37,18 @@ RELEASE_FILE = "kamsim-release.json"
 #: Folders of a pack, relative to its root.
 PACK_NOTEBOOKS, PACK_EXERCISES, PACK_DATASETS = "notebooks", "exercises", "datasets"
 
+#: Folder of ``<repo>/datasets`` with real transaction logs (chapter 11), copied unchanged into every pack.
+PACK_LOGS = "logs"
+
 _STUDENT_README = """# {title}
 
 Welcome to the Key Account Management (KAM, 大客户管理) course.  This folder is yours{whose}.
 
 | folder / file | what |
 |---|---|
-| `notebooks/` | the chapters 00-10: read them, run them, change them |
+| `notebooks/` | the chapters 00-11: read them, run them, change them |
 | `exercises/` | the exercise notebooks: replace each `...` with your answer and run the `check(...)` cell under it |
-| `datasets/` | the portfolios the notebooks load with `kamsim.datasets.load("small")` etc.{data_note} |
+| `datasets/` | the portfolios the notebooks load with `kamsim.datasets.load("small")` etc.{data_note} `logs/` holds the public transaction log of chapter 11, the same for everyone. |
 | `glossary.md` | every KAM term with its Chinese term |
 | `python_primer.md` | never written Python? 15 minutes of cells, variables and tables before chapter 00 |
 | `data_dictionary.md` | the columns of every table |
@@ -96,6 +99,8 @@ def write_pack(folder: Path, root: Path, student: Student | None, course_seed: i
             shutil.copytree(root / "datasets" / name, datasets / name)
         else:
             build(name, datasets, seed=student_seed(course_seed, student.student_id, name))
+    if (root / "datasets" / PACK_LOGS).is_dir():  # public logs are the same for everyone
+        shutil.copytree(root / "datasets" / PACK_LOGS, datasets / PACK_LOGS)
     shutil.copyfile(root / "docs" / "glossary.md", folder / "glossary.md")
     shutil.copyfile(root / "docs" / "python_primer.md", folder / "python_primer.md")
     shutil.copyfile(root / "datasets" / "README.md", folder / "data_dictionary.md")

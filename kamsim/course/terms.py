@@ -41,6 +41,7 @@ CHAPTERS: dict[int, tuple[str, str]] = {
     8: ("Team collaboration", "团队协作"),
     9: ("Performance evaluation", "绩效评估"),
     10: ("Case studies", "案例分析"),
+    11: ("Your own data", "用自己的数据"),
 }
 
 
@@ -61,7 +62,7 @@ def _load() -> pd.DataFrame:
     bad = ~frame["chapter"].isin(list(CHAPTERS))
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise ValueError(f"glossary.csv: column 'chapter' row {row}: {frame['chapter'].iloc[row]} is not a chapter 0-10")
+        raise ValueError(f"glossary.csv: column 'chapter' row {row}: {frame['chapter'].iloc[row]} is not a chapter 0-11")
     key = frame["term_en"].str.lower()
     dup = key.duplicated()
     if dup.any():
@@ -76,7 +77,7 @@ def glossary(chapter: int | None = None) -> pd.DataFrame:
     Parameters
     ----------
     chapter
-        Only the terms introduced in this chapter (0-10); all terms if ``None``.
+        Only the terms introduced in this chapter (0-11); all terms if ``None``.
     """
     frame = _load().copy()
     if chapter is not None:

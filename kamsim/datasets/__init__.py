@@ -119,8 +119,9 @@ def log_path(name: str) -> Path:
     """Path of shipped transaction log ``name`` (see :func:`available_logs`): ``<datasets>/logs/<name>.csv``.
 
     ``<datasets>`` is :func:`datasets_dir` (``$KAMSIM_DATASETS``, the enclosing student pack's, or
-    ``<repo>/datasets``); if that folder holds no such log (student packs copy only the portfolios),
-    the source tree's ``datasets/logs`` is used, since a log is the same real data for everyone.
+    ``<repo>/datasets``); if that folder holds no such log (a ``KAMSIM_DATASETS`` folder, or a pack made
+    before packs carried ``logs/``), the source tree's ``datasets/logs`` is used, since a log is the same real
+    data for everyone.
 
     Examples
     --------
