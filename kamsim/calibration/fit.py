@@ -134,7 +134,7 @@ def calibrate(
         customer bought on two different days (purchase rate and dropout cannot be
         told apart).
     """
-    start = _as_of(as_of)
+    start = parse_day(as_of, "as_of")
     options = _read_options(read_options)
     _check_number(margin_rate, "margin_rate", 0.0, 1.0)
     _check_int(accounts_per_manager, "accounts_per_manager", 1, 1_000_000)
@@ -194,17 +194,21 @@ def calibrate(
 # ---------------------------------------------------------------------------- inputs
 
 
-def _as_of(value: object) -> pd.Timestamp:
+def parse_day(value: object, name: str) -> pd.Timestamp:
+    """A day (midnight, naive UTC) from a date-like ``value``; ``ValueError`` naming ``name`` otherwise.
+
+    Days must lie in 1900-01-01 .. 2200-12-31, the calendar kamsim models.
+    """
     try:
         ts = pd.Timestamp(value)  # type: ignore[arg-type]
     except (ValueError, TypeError):
         ts = pd.NaT
     if pd.isna(ts):
-        raise ValueError(f"as_of: not a date: {value!r} (use YYYY-MM-DD)")
+        raise ValueError(f"{name}: not a date: {value!r} (use YYYY-MM-DD)")
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)
     if not pd.Timestamp("1900-01-01") <= ts <= pd.Timestamp("2200-12-31"):
-        raise ValueError(f"as_of: {ts.date().isoformat()} is outside 1900-01-01 .. 2200-12-31")
+        raise ValueError(f"{name}: {ts.date().isoformat()} is outside 1900-01-01 .. 2200-12-31")
     return ts.normalize()
 
 

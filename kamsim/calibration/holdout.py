@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim.analytics import BetaGeoFitter, ParetoNBDFitter, read_transactions, rfm_table
-from kamsim.calibration.fit import READ_OPTIONS, calibrate
+from kamsim.calibration.fit import READ_OPTIONS, calibrate, parse_day
 from kamsim.calibration.tables import month_index
 from kamsim.engine import simulate
 from kamsim.experiment.executors import ExecutorLike, run_tasks
@@ -188,13 +188,7 @@ def holdout_check(
 
 
 def _until(value: object, start: pd.Timestamp) -> pd.Timestamp:
-    try:
-        end = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        end = pd.NaT
-    if pd.isna(end):
-        raise ValueError(f"until: not a date: {value!r} (use YYYY-MM-DD)")
-    end = end.normalize()
+    end = parse_day(value, "until")
     if end < start:
         raise ValueError(f"until: {end.date().isoformat()} is before as_of {start.date().isoformat()}")
     return end
