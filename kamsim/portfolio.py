@@ -51,6 +51,31 @@ def _has_pyarrow() -> bool:
     return importlib.util.find_spec("pyarrow") is not None
 
 
+def check_format(fmt: str) -> str:
+    """``fmt`` if it is a table format kamsim writes (``csv``, or ``parquet`` with pyarrow installed).
+
+    Raises
+    ------
+    ValueError
+        Naming the formats, or saying that parquet needs the optional package pyarrow.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {list(FORMATS)}, got {fmt!r}")
+    if fmt == "parquet" and not _has_pyarrow():
+        raise ValueError("format 'parquet' needs the optional package pyarrow (pip install 'kamsim[parquet]'); use csv")
+    return fmt
+
+
+def write_frame(frame: pd.DataFrame, folder: Path, name: str, fmt: str = "csv") -> Path:
+    """Write a result table as ``folder/name.csv`` (pandas' CSV, no index) or ``folder/name.parquet``."""
+    file = folder / f"{name}.{check_format(fmt)}"
+    if fmt == "parquet":
+        frame.to_parquet(file, index=False)
+    else:
+        frame.to_csv(file, index=False)
+    return file
+
+
 def is_portfolio_dir(path: str | os.PathLike[str]) -> bool:
     """True if ``path`` is a folder holding a kamsim ``schema.json``."""
     p = Path(path) / SCHEMA_FILE
@@ -171,10 +196,7 @@ class Portfolio:
             ``{"scenario.yaml": scenario.to_yaml()}`` (``kamsim calibrate`` stores its scenario so).
             Names are plain file names other than the tables' and ``schema.json``.
         """
-        if format not in FORMATS:
-            raise ValueError(f"format must be one of {list(FORMATS)}, got {format!r}")
-        if format == "parquet" and not _has_pyarrow():
-            raise ValueError("format='parquet' needs the optional package pyarrow; use format='csv'")
+        check_format(format)
         extra = _check_attachments(attachments, format)
         self.validate()
         tables = self.tables()

@@ -35,6 +35,18 @@ def add_out(p: argparse.ArgumentParser, what: str = "output folder (new or empty
     p.add_argument("--out", required=True, metavar="DIR", help=what)
 
 
+def add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                   help="table files: csv (default) or parquet (smaller and faster; needs pyarrow)")
+
+
+def check_format_option(args: argparse.Namespace) -> None:
+    """``--format parquet`` needs pyarrow: checked before any work."""
+    from kamsim.portfolio import check_format
+
+    api_check("--format", check_format, args.format)
+
+
 def add_overwrite(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--overwrite", action="store_true", help=f"replace {what} in --out")
 

@@ -23,6 +23,8 @@ import argparse
 from kamsim.cli import CLIError
 from kamsim.vocabulary import DEFAULT_ACCOUNTS
 from kamsim.cli._common import (
+    add_format,
+    check_format_option,
     add_months,
     add_out,
     add_overwrite,
@@ -65,6 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--kpis", metavar="K1,K2", default=None, help="KPIs to keep (default: all)")
     p.add_argument("--confidence", type=float, default=0.95, metavar="C", help="confidence level (default 0.95)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_format(p)
     add_overwrite(p, "an earlier comparison")
     p.set_defaults(run=run)
     return p
@@ -78,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from kamsim.experiment.inputs import MAX_REPLICATIONS, check_kpis, normalise_policies
 
     check_run_options(args)
+    check_format_option(args)
     in_range(args.replications, "--replications", 2, MAX_REPLICATIONS, " to estimate a confidence interval")
     in_range(args.workers, "--workers", 1, MAX_WORKERS)
     if not 0 < args.confidence < 1:
@@ -107,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         confidence=args.confidence,
     )
     comparison.meta["scenario_file"] = args.scenario
-    folder = comparison.to_dir(args.out, overwrite=args.overwrite)
+    folder = comparison.to_dir(args.out, overwrite=args.overwrite, format=args.format)
     print(_report(comparison))
     print(f"wrote replications.csv, summary.csv, paired.csv, comparison.png -> {folder}")
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from kamsim.cli import CLIError
-from kamsim.cli._common import MAX_SEED, add_out, add_overwrite, add_seed, api_check, check_out, in_range
+from kamsim.cli._common import MAX_SEED, add_format, add_out, add_overwrite, add_seed, api_check, check_format_option, check_out, in_range
 from kamsim.vocabulary import LOCALES, MAX_ACCOUNTS, MAX_MONTHS, MAX_PRODUCTS
 
 
@@ -36,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help=f"months of simulated history (0 to {MAX_MONTHS}, default 0)")
     p.add_argument("--as-of", default="2024-01-01", metavar="DATE",
                    help="portfolio date, ISO, 1900-01-01 to 2200-12-31 (default 2024-01-01)")
+    add_format(p)
     add_overwrite(p, "an existing kamsim portfolio")
     p.set_defaults(run=run)
     return p
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from kamsim.synthetic import generate_portfolio
 
     _check_args(args)
+    check_format_option(args)
     check_out(args.out, SCHEMA_FILE, args.overwrite, is_ours=is_portfolio_dir, kind="kamsim portfolio")
     portfolio = generate_portfolio(
         args.accounts,
@@ -75,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         history_months=args.history_months,
     )
     try:
-        folder = portfolio.to_dir(args.out, overwrite=args.overwrite)
+        folder = portfolio.to_dir(args.out, format=args.format, overwrite=args.overwrite)
     except FileExistsError as exc:  # the folder changed while we were generating
         raise CLIError(str(exc)) from None
     print(

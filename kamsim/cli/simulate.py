@@ -20,6 +20,8 @@ from pathlib import Path
 
 from kamsim.cli import CLIError
 from kamsim.cli._common import (
+    add_format,
+    check_format_option,
     add_months,
     add_out,
     add_overwrite,
@@ -51,6 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_out(p)
     add_portfolio_source(p)
     add_months(p)
+    add_format(p)
     add_overwrite(p, "an earlier simulate result")
     p.set_defaults(run=run)
     return p
@@ -59,9 +62,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run(args: argparse.Namespace) -> int:
     """Simulate and write the result folder; return the exit code."""
     from kamsim._files import write_dir_atomic
+    from kamsim.portfolio import write_frame
     from kamsim.policies import BUNDLES
 
     check_run_options(args)
+    check_format_option(args)
     check_out(args.out, RUN_MARKER, args.overwrite)
     if args.policy not in BUNDLES:
         raise CLIError(f"--policy: unknown policy {args.policy!r}; available: {', '.join(BUNDLES)}")
@@ -90,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
     }
 
     def write(tmp: Path) -> None:
-        result.events.to_csv(tmp / "events.csv", index=False)
-        result.panel.to_csv(tmp / "panel.csv", index=False)
-        kpis.rename_axis("kpi").rename("value").reset_index().to_csv(tmp / "kpis.csv", index=False)
+        write_frame(result.events, tmp, "events", args.format)
+        write_frame(result.panel, tmp, "panel", args.format)
+        write_frame(kpis.rename_axis("kpi").rename("value").reset_index(), tmp, "kpis", args.format)
         (tmp / RUN_MARKER).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
     folder = write_dir_atomic(args.out, write, marker=RUN_MARKER, overwrite=args.overwrite)

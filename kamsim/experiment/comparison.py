@@ -152,7 +152,12 @@ class Comparison:
         return plot_relative(self, kpis)
 
     def to_dir(
-        self, path: str | os.PathLike[str], kpis: Sequence[str] | None = None, *, overwrite: bool = False
+        self,
+        path: str | os.PathLike[str],
+        kpis: Sequence[str] | None = None,
+        *,
+        overwrite: bool = False,
+        format: str = "csv",
     ) -> Path:
         """Write ``replications.csv``, ``summary.csv``, ``paired.csv``, ``comparison.json``,
         ``comparison.png`` (:meth:`plot` of ``kpis``) and ``paired_relative.png`` to folder ``path``.
@@ -168,6 +173,8 @@ class Comparison:
             KPIs of ``comparison.png`` (default: headline KPIs).
         overwrite
             Replace an earlier comparison folder (recognised by its ``comparison.json``).
+        format
+            ``"csv"`` (default) or ``"parquet"`` (needs pyarrow) for the three tables.
 
         Returns
         -------
@@ -183,13 +190,14 @@ class Comparison:
         import matplotlib.pyplot as plt
 
         from kamsim._files import write_dir_atomic
+        from kamsim.portfolio import check_format, write_frame
 
+        check_format(format)
         summary, paired = self.summary(), self.paired()
 
         def write(tmp: Path) -> None:
-            self.replications.to_csv(tmp / "replications.csv", index=False)
-            summary.to_csv(tmp / "summary.csv", index=False)
-            paired.to_csv(tmp / "paired.csv", index=False)
+            for name, table in (("replications", self.replications), ("summary", summary), ("paired", paired)):
+                write_frame(table, tmp, name, format)
             info = {
                 "policies": self.policies,
                 "baseline": self.baseline,
