@@ -42,7 +42,7 @@ from kamsim._random import ENGINE_STREAMS, streams
 from kamsim.engine import contracts
 from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
-from kamsim.engine.events import END_OF_MONTH, EventLog
+from kamsim.engine.events import END_OF_MONTH, Details, EventLog
 from kamsim.engine.lifecycle import Lifecycle
 from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
 from kamsim.engine.orders import OrderDraws, OrderModel
@@ -51,9 +51,10 @@ from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
 from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
 from kamsim.policies import PolicyBundle
 from kamsim.scenario import Scenario
-from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, complaint_details, complaint_ids
+from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, EVENT_TYPES, complaint_details, complaint_ids
 
-_INTERACTION_TYPES = np.array(["qbr", "visit", "call"], dtype=object)[[QBR, VISIT, CALL]]
+#: Event type code (position in ``EVENT_TYPES``) of each interaction kind, indexed by ``QBR``, ``VISIT``, ``CALL``.
+_INTERACTION_CODES = np.array([EVENT_TYPES.index(name) for name in ("qbr", "visit", "call")], dtype=np.int8)[[QBR, VISIT, CALL]]
 
 
 def _scheduled_events(env: simpy.Environment) -> int:
@@ -166,7 +167,7 @@ class Run:
         log.add("order", mo.account, m, mo.frac, product=mo.product, quantity=mo.quantity, amount=mo.amount,
                 margin=mo.margin, manager=w.manager_of[mo.account])
         it = plan_interactions(sc, w, m, delivered, u_interactions)
-        log.add(_INTERACTION_TYPES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
+        log.add(_INTERACTION_CODES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
         for kind, hours in (("retention_offer", ret_hours), ("winback_offer", wb_hours)):
             acc = np.flatnonzero(hours > 0)
             cost = hours[acc] * self.cost_per_hour
@@ -178,7 +179,7 @@ class Run:
         start_day = m * DAYS_PER_MONTH
         rates = self.desk.rates(w.satisfaction, customer)
         acc_c, frac_c, ids_c = self.desk.open_month(m, start_day, DAYS_PER_MONTH, rates, d_complaints)
-        log.add("complaint_opened", acc_c, m, frac_c, manager=w.manager_of[acc_c], detail=complaint_ids(ids_c))
+        log.add("complaint_opened", acc_c, m, frac_c, manager=w.manager_of[acc_c], detail=Details(complaint_ids, ids_c))
         new_complaints = np.bincount(acc_c, minlength=n)
         s_acc, s_score, s_frac = surveys(sc, w, d_surveys)
         log.add("survey", s_acc, m, s_frac, score=s_score)
@@ -275,12 +276,16 @@ class Run:
         month = np.minimum(np.floor(t / DAYS_PER_MONTH).astype(np.int64), self.months - 1)
         frac = np.clip(t / DAYS_PER_MONTH - month, 0.0, END_OF_MONTH)
         stage_cols = [f"{s}_days" for s in COMPLAINT_STAGES]
-        stage_vals = done[stage_cols].to_numpy()
+        ids = done["complaint_id"].to_numpy(dtype=object)
         queue = done["queue_days"].to_numpy()
-        detail = complaint_details(done["complaint_id"].to_numpy(dtype=object), queue, stage_vals)
+        stage_vals = done[stage_cols].to_numpy()
+
+        def details(rows: np.ndarray) -> np.ndarray:  # written once, when the log becomes a frame
+            return complaint_details(ids[rows], queue[rows], stage_vals[rows])
+
         acc = np.asarray(self.desk.account, dtype=np.int64)[done.index.to_numpy()]
         self.log.add("complaint_resolved", acc, month, frac, wait_days=t - done["opened_day"].to_numpy(),
-                     manager=self.world.manager_of[acc], detail=detail)
+                     manager=self.world.manager_of[acc], detail=Details(details, np.arange(len(done))))
 
     def _panel(self, month_offset: int) -> pd.DataFrame:
         months, n = self.p_stage.shape
