@@ -102,7 +102,7 @@ def _all_strings(table: np.ndarray) -> bool:
     return pd.api.types.infer_dtype(table, skipna=False) in ("string", "empty")
 
 
-def _lookup(table: np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def lookup_strings(table: np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """``table[codes]`` as a string array, code -1 (missing) as ``pd.NA``."""
     table = np.append(np.asarray(table, dtype=object), pd.NA)  # code -1 picks the last entry: NA
     if not _all_strings(table[:-1]):  # not str ids: let StringArray raise (or accept) as before
@@ -263,7 +263,7 @@ class EventLog:
             index[where] = base + np.arange(len(codes))
             tables.append(texts)
             base += len(codes)
-        return _lookup(np.concatenate(tables), index)
+        return lookup_strings(np.concatenate(tables), index)
 
     def to_frame(
         self,
@@ -314,7 +314,7 @@ class EventLog:
 
         data: dict[str, Any] = {
             "event_id": np.arange(first_id, first_id + n, dtype=np.int64),
-            "account_id": _lookup(account_ids, account),
+            "account_id": lookup_strings(account_ids, account),
             "date": dates,
             "month": month,
             "event_type": string_array(_TYPE_LABELS[codes]),
@@ -325,7 +325,7 @@ class EventLog:
         for name, table in (("product", product_ids), ("manager", manager_ids), ("stage_from", _STAGE_LABELS),
                             ("stage_to", _STAGE_LABELS)):
             idx = self._scatter(name, -1, _INDEX_COLS[name], position)
-            data[f"{name}_id" if name in ("product", "manager") else name] = _lookup(table, idx)
+            data[f"{name}_id" if name in ("product", "manager") else name] = lookup_strings(table, idx)
         data["detail"] = self._detail_column(position)
         # copy=False: every array above is new and owned by the frame (no consolidation copy)
         return pd.DataFrame({c: data[c] for c in _EVENT_COLUMNS}, copy=False)

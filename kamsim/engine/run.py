@@ -42,7 +42,7 @@ from kamsim._random import ENGINE_STREAMS, streams
 from kamsim.engine import contracts
 from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
-from kamsim.engine.events import END_OF_MONTH, Details, EventLog
+from kamsim.engine.events import END_OF_MONTH, Details, EventLog, lookup_strings, string_array
 from kamsim.engine.lifecycle import Lifecycle
 from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
 from kamsim.engine.orders import OrderDraws, OrderModel
@@ -55,6 +55,19 @@ from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, EVENT_TYPES, com
 
 #: Event type code (position in ``EVENT_TYPES``) of each interaction kind, indexed by ``QBR``, ``VISIT``, ``CALL``.
 _INTERACTION_CODES = np.array([EVENT_TYPES.index(name) for name in ("qbr", "visit", "call")], dtype=np.int8)[[QBR, VISIT, CALL]]
+
+
+def tier_labels(tier: pd.Series) -> np.ndarray:
+    """A segmentation's tiers as an object array of ``str`` (``pd.NA`` where missing), as ``astype("string")`` gives.
+
+    A categorical Series (what every built-in returns) is converted through its categories only.
+    """
+    if isinstance(tier.dtype, pd.CategoricalDtype):
+        codes = tier.array.codes
+        categories = pd.Categorical.from_codes(np.arange(len(tier.dtype.categories)), dtype=tier.dtype)
+        table = pd.Series(categories).astype("string").to_numpy(dtype=object, na_value=pd.NA)
+        return np.append(table, pd.NA)[codes]  # code -1 (missing) picks the NA at the end
+    return tier.astype("string").to_numpy(dtype=object, na_value=pd.NA)
 
 
 def _scheduled_events(env: simpy.Environment) -> int:
@@ -107,8 +120,7 @@ class Run:
     def _decide(self, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The bundle's checked decisions: tier labels (object array), retention and allocated hours."""
         decided = self.bundle.decide(state, self.team.total_capacity)
-        tiers = decided["tier"].astype("string").to_numpy(dtype=object, na_value=None)
-        return tiers, decided["retention_hours"].to_numpy(), decided["allocated_hours"].to_numpy()
+        return tier_labels(decided["tier"]), decided["retention_hours"].to_numpy(), decided["allocated_hours"].to_numpy()
 
     # ------------------------------------------------------------------ the month
 
@@ -291,14 +303,14 @@ class Run:
         months, n = self.p_stage.shape
         data: dict[str, Any] = {
             "month": np.repeat(np.arange(months, dtype=np.int64) + month_offset, n),
-            "account_id": pd.array(np.tile(self.world.account_ids, months), dtype="string"),
-            "stage": pd.array(STAGE_LABELS[self.p_stage.ravel()], dtype="string"),
+            "account_id": lookup_strings(self.world.account_ids, np.tile(np.arange(n), months)),
+            "stage": string_array(STAGE_LABELS[self.p_stage.ravel()]),
             "satisfaction": self.p_float["satisfaction"].ravel(),
             "revenue": self.p_float["revenue"].ravel(),
             "margin": self.p_float["margin"].ravel(),
             "contact_hours": self.p_float["contact_hours"].ravel(),
             "complaints": self.p_complaints.ravel(),
-            "tier": pd.array(self.p_tier.ravel(), dtype="string"),
+            "tier": string_array(self.p_tier.ravel()),
             "retention_hours": self.p_float["retention_hours"].ravel(),
             "churn_hazard": self.p_float["churn_hazard"].ravel(),
         }

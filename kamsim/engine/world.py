@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kamsim.engine.events import string_array
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import CONTRACT_EVENTS, CUSTOMER_STAGES, STAGES, contract_term
 
@@ -73,7 +74,7 @@ class World:
     last_order_month: np.ndarray = field(default_factory=lambda: np.zeros(0))
     open_complaints: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     contact_hours_prev: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    tier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    tier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # str or pd.NA (none yet)
 
     @property
     def n(self) -> int:
@@ -136,7 +137,7 @@ class World:
             last_order_month=np.full(n, np.nan),
             open_complaints=np.zeros(n, dtype=np.int64),
             contact_hours_prev=np.zeros(n),
-            tier=np.full(n, None, dtype=object),
+            tier=np.full(n, pd.NA, dtype=object),
         )
         u_term, u_left, _spare = rng_contracts.random((3, n))
         has_history = world._load_history(getattr(portfolio, "events", None))
@@ -219,7 +220,7 @@ class World:
             orders_12m=self.orders_hist.sum(axis=0),
             months_since_order=since,
             churn_risk=churn_risk,
-            tier=pd.array(self.tier, dtype="string"),
+            tier=string_array(self.tier),  # copied by the DataFrame
             contact_hours=self.contact_hours_prev.copy(),
             open_complaints=self.open_complaints.copy(),
             months_in_stage=self.months_in_stage.copy(),

@@ -107,6 +107,13 @@ class SegmentationPolicy(Policy):
         values = np.asarray(labels, dtype=object)
         if not self.tiers:
             return pd.Series(pd.Categorical(values), index=state.index, name="tier")
+        categories = list(self.tiers)
+        if len(set(categories)) == len(categories):
+            # fast path: one hash lookup gives the codes (what pd.Categorical(values, categories) computes)
+            dtype = pd.CategoricalDtype(categories)
+            codes = dtype.categories.get_indexer_for(values)
+            if len(codes) == 0 or codes.min() >= 0:
+                return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=state.index, name="tier")
         unknown = set(pd.unique(values)) - set(self.tiers)
         if unknown:
             raise ValueError(
