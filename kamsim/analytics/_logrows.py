@@ -8,13 +8,17 @@ until the trainer passes ``decimal=",", thousands="."``.
 * :func:`check_options` -- ``ValueError`` naming a bad reading option;
 * :func:`parse_numbers` -- a number column to float64, with a reason per bad value;
 * :func:`validate` -- every check of :func:`kamsim.analytics.check_transactions`,
-  returning the canonical log and the report of problems (with positions).
+  returning the canonical log, the report of problems (with positions) and the
+  customer code of each row (:class:`Checked`);
+* :func:`canonical` -- :func:`kamsim.analytics.as_transactions` with those codes, so that
+  a caller grouping by customer (``rfm_table``) does not factorise the ids a second time.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -181,6 +185,20 @@ def resolve_optional(df: pd.DataFrame, col: str | None, default: str) -> str | N
     return default if default in df.columns else None
 
 
+class Checked(NamedTuple):
+    """A validated log with its customers factorised once.
+
+    ``codes[i]`` (intp) is the customer of row ``i`` of ``log`` as a position in ``customers``
+    (pandas string array of the distinct stripped ids, in order of first appearance in the input;
+    it may hold ids of dropped rows that no kept row uses).
+    """
+
+    log: pd.DataFrame
+    report: pd.DataFrame
+    codes: np.ndarray
+    customers: pd.api.extensions.ExtensionArray
+
+
 def validate(
     df: pd.DataFrame,
     customer_col: str,
@@ -192,8 +210,10 @@ def validate(
     options: Mapping[str, object],
     source: str,
     ragged: pd.DataFrame | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Checks of :func:`check_transactions`; the report has an extra column ``_pos`` (0-based position).
+) -> Checked:
+    """Checks of :func:`check_transactions`: ``(log, report, codes, customers)`` (:class:`Checked`).
+
+    The report has an extra column ``_pos`` (0-based position).
 
     ``ragged`` (columns ``pos, fields, value``) are rows of a file whose field count
     differs from the header's: each is one problem (column ``"*"``) and is not checked further.
@@ -222,7 +242,7 @@ def validate(
             problems.append((pos, column, as_text(values.iloc[pos]).to_numpy(dtype=object), reason))
 
     def flag_reasons(reasons: np.ndarray, column: str, values: pd.Series) -> None:
-        present = reasons[reasons != None]  # noqa: E711 (elementwise)
+        present = reasons[~pd.isna(reasons)]  # reasons are None or text
         for reason in dict.fromkeys(present):
             flag(reasons == reason, column, values, reason)
 
@@ -232,8 +252,8 @@ def validate(
         problems.append((ragged["pos"].to_numpy(), "*", ragged["value"].to_numpy(dtype=object), reasons))
 
     raw_ids = df[customer_col]
-    ids = clean_ids(raw_ids)
-    flag((ids.isna() | (ids == "")).to_numpy(dtype=bool, na_value=True), customer_col, raw_ids, "missing customer id")
+    ids, id_codes, customers = clean_ids(raw_ids)
+    flag(id_codes < 0, customer_col, raw_ids, "missing customer id")
 
     raw_dates = df[date_col]
     dates, date_reasons = _logdates.parse_dates(
@@ -246,7 +266,7 @@ def validate(
     amount, amount_missing, amount_reasons = parse_numbers(raw_amount, **number_options)
     flag(amount_missing, amount_col, raw_amount, "missing amount")
     flag_reasons(amount_reasons, amount_col, raw_amount)
-    readable = ~amount_missing & (amount_reasons == None)  # noqa: E711
+    readable = ~amount_missing & pd.isna(amount_reasons)  # no reason (None)
     flag(readable & ~np.isfinite(amount), amount_col, raw_amount, NOT_FINITE)
     flag(readable & (amount < 0), amount_col, raw_amount, "negative amount")
 
@@ -263,8 +283,8 @@ def validate(
 
     if product_col is not None:
         product = as_text(df[product_col]).array
-    else:
-        product = pd.array([pd.NA] * n, dtype="string")
+    else:  # all missing, without a Python list of n values
+        product = pd.array([pd.NA], dtype="string").take(np.zeros(n, dtype=np.intp))
 
     keep = np.ones(n, dtype=bool)
     if not problems:
@@ -295,26 +315,70 @@ def validate(
                 "_pos": pos,
             }
         )
+    whole = not problems  # every row kept: no copies by a mask
+
+    def kept(values):
+        return values if whole else values[keep]
+
     log = pd.DataFrame(
         {
-            "account_id": ids.array[keep],
-            "date": dates[keep],
-            "amount": amount[keep].astype("float64"),
-            "margin": margin[keep].astype("float64"),
-            "product_id": product[keep],
+            "account_id": kept(ids.array),
+            "date": kept(dates),
+            "amount": kept(amount).astype("float64", copy=False),
+            "margin": kept(margin).astype("float64", copy=False),
+            "product_id": kept(product),
         }
     )
-    return log, report
+    return Checked(log, report, kept(id_codes), customers)
 
 
-def clean_ids(s: pd.Series) -> pd.Series:
-    """Customer ids as stripped strings; stripping runs once per distinct id (fast on large logs)."""
-    codes, uniques = pd.factorize(as_text(s), use_na_sentinel=True)
-    stripped = pd.Series(uniques, dtype="string").str.strip().to_numpy()
-    values = np.empty(len(codes), dtype=object)
-    values[codes >= 0] = stripped[codes[codes >= 0]]
-    values[codes < 0] = pd.NA
-    return pd.Series(values, index=s.index, dtype="string")
+def canonical(
+    df: pd.DataFrame,
+    customer_col: str,
+    date_col: str,
+    amount_col: str,
+    margin_col: str | None = None,
+    product_col: str | None = None,
+) -> Checked:
+    """:func:`kamsim.analytics.as_transactions` (order rows of an events log, checked) with the customer codes.
+
+    Raises
+    ------
+    ValueError
+        If ``df`` is no DataFrame, or naming the first bad row.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"expected a DataFrame transaction log, got {type(df).__name__}")
+    if "event_type" in df.columns:
+        df = df.loc[(df["event_type"] == "order").to_numpy(dtype=bool, na_value=False)]
+    checked = validate(
+        df, customer_col, date_col, amount_col, margin_col, product_col, options=DEFAULT_OPTIONS, source="transactions"
+    )
+    if len(checked.report):
+        raise ValueError(f"transaction log: {describe(checked.report.iloc[0], None)}")
+    return checked
+
+
+def clean_ids(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.api.extensions.ExtensionArray]:
+    """Customer ids as stripped strings, their codes and the distinct ids: ``(ids, codes, customers)``.
+
+    The ids are factorised once and stripping runs once per distinct id (fast on large logs).
+    ``codes`` (intp) index ``customers`` (string array of the distinct non-blank stripped ids,
+    in order of first appearance) and are -1 where the id is missing or blank.  Ids that are
+    already stripped are returned without a copy.
+    """
+    text = as_text(s)
+    raw_codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    raw_codes = raw_codes.astype(np.intp, copy=False)
+    distinct = pd.Series(uniques, dtype="string")
+    stripped = distinct.str.strip()
+    if stripped.eq(distinct).all() and not (stripped == "").any():
+        return text, raw_codes, distinct.array
+    ids = pd.Series(stripped.array.take(raw_codes, allow_fill=True), index=s.index)
+    # distinct stripped ids: "A1" and " A1" are one customer; blanks are no customer
+    merged, customers = pd.factorize(stripped.mask(stripped == ""), use_na_sentinel=True)
+    codes = np.where(raw_codes >= 0, merged.astype(np.intp)[raw_codes], -1)
+    return ids, codes, pd.array(customers, dtype="string")
 
 
 def empty_report() -> pd.DataFrame:

@@ -128,7 +128,7 @@ def check_transactions(
         or appears twice, or an option is invalid.
     """
     _logrows.check_options(date_format=date_format, dayfirst=dayfirst, decimal=decimal, thousands=thousands, tz=tz)
-    log, report = _logrows.validate(
+    log, report, _, _ = _logrows.validate(
         df, customer_col, date_col, amount_col, margin_col, product_col,
         options={"date_format": date_format, "dayfirst": dayfirst, "decimal": decimal, "thousands": thousands,
                  "tz": tz},
@@ -214,7 +214,7 @@ def read_transactions(
         df, lines, ragged = _logcsv.split_csv(text, source, expected=expected)
     else:
         raise ValueError(f"expected a CSV file path or a DataFrame, got {type(path_or_df).__name__}")
-    log, report = _logrows.validate(
+    log, report, _, _ = _logrows.validate(
         df, customer_col, date_col, amount_col, margin_col, product_col, options=options, source=source, ragged=ragged
     )
     if len(report) and on_error == "raise":
@@ -248,17 +248,7 @@ def as_transactions(
     DataFrame
         Columns ``account_id, date, amount, margin, product_id`` (see module docstring).
     """
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"expected a DataFrame transaction log, got {type(df).__name__}")
-    if "event_type" in df.columns:
-        df = df.loc[(df["event_type"] == "order").to_numpy(dtype=bool, na_value=False)]
-    log, report = _logrows.validate(
-        df, customer_col, date_col, amount_col, margin_col, product_col,
-        options=_logrows.DEFAULT_OPTIONS, source="transactions",
-    )
-    if len(report):
-        raise ValueError(f"transaction log: {_logrows.describe(report.iloc[0], None)}")
-    return log
+    return _logrows.canonical(df, customer_col, date_col, amount_col, margin_col, product_col).log
 
 
 def customer_totals(log: pd.DataFrame, **columns: str) -> pd.DataFrame:

@@ -17,10 +17,23 @@ Per customer with ``x`` repeat purchases, last at ``t_x``, observed until
         * [ (alpha+T)^-(r+x) + 1{x>0} a/(b+x-1) (alpha+t_x)^-(r+x) ]
 
 Parameters are estimated by maximum likelihood over their logarithms with
-``scipy.optimize.minimize`` (L-BFGS-B, then Nelder-Mead polish).
+``scipy.optimize.minimize`` (BFGS with the analytic gradient, then a Newton
+step).  With ``w = exp(A4) / (exp(A3) + exp(A4))`` the weight of the second term
+of the bracket (``A3``, ``A4`` its two logs) and ``psi`` the digamma function::
+
+    d log L / d r     = psi(r+x) - psi(r) + log alpha - (1-w) log(alpha+T) - w log(alpha+t_x)
+    d log L / d alpha = r/alpha - (r+x) [(1-w)/(alpha+T) + w/(alpha+t_x)]
+    d log L / d a     = psi(a+b) - psi(a+b+x) + w/a
+    d log L / d b     = psi(b+x) - psi(b) + psi(a+b) - psi(a+b+x) - w/(b+x-1)
+
+(``d/d log theta = theta d/d theta``; the optimiser works on the logs).
 
 Gamma-Gamma: the mean spend ``m_x`` of a customer's ``x`` repeat purchases has
-``E[M | x, m_x] = (p (v + x m_x)) / (p x + q - 1)``.
+``E[M | x, m_x] = (p (v + x m_x)) / (p x + q - 1)``; its likelihood
+``log L = log Gamma(px+q) - log Gamma(px) - log Gamma(q) + q log v + (px-1) log m_x
++ px log x - (px+q) log(v + x m_x)`` has the gradient ``d/dp = x [psi(px+q) - psi(px)
++ log m_x + log x - log(v + x m_x)]``, ``d/dq = psi(px+q) - psi(q) + log v - log(v + x m_x)``,
+``d/dv = q/v - (px+q)/(v + x m_x)``.
 
 :func:`clv` discounts expected monthly purchases times expected spend:
 ``CLV = sum_{k=1..months} (E[Y(k)] - E[Y(k-1)]) * E[M] / (1 + d)^k``
@@ -38,7 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy import optimize  # noqa: F401  (tests patch lifetime_value.optimize.minimize)
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from kamsim.analytics._btyd import as_array, check_frt, compress, fit_unit, same_unit, units
 from kamsim.analytics._mle import ConvergenceError, _MLEModel
@@ -80,6 +93,36 @@ class BetaGeoFitter(_MLEModel):
         ll = a1 + a2 + np.logaddexp(a3, a4)
         value = -float(np.sum(w * ll))
         return value if np.isfinite(value) else 1e300
+
+    def _neg_ll_and_grad(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """``_neg_ll`` and its gradient over the log-parameters (module docstring)."""
+        inside = np.abs(log_params) < 30  # the clip of the parameters has no slope
+        params = np.exp(np.clip(log_params, -30, 30))
+        r, alpha, a, b = params
+        x, tx, t, w = self._x, self._tx, self._t, self._w
+        bought = x > 0
+        log_at, log_atx = np.log(alpha + t), np.log(alpha + tx)
+        bx1 = np.where(bought, b + x - 1, 1.0)
+        a3 = -(r + x) * log_at
+        a4 = np.where(bought, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
+        mix = np.logaddexp(a3, a4)
+        ll = (gammaln(r + x) - gammaln(r) + r * np.log(alpha)) + (betaln(a, b + x) - betaln(a, b)) + mix
+        value = -float(np.sum(w * ll))
+        w4 = np.exp(a4 - mix)  # weight of the second term of the bracket
+        w3 = 1.0 - w4
+        psi_abx, psi_ab = digamma(a + b + x), digamma(a + b)
+        partials = np.array(
+            [
+                w @ (digamma(r + x) - digamma(r) + np.log(alpha) - w3 * log_at - w4 * log_atx),
+                w @ (r / alpha - (r + x) * (w3 / (alpha + t) + w4 / (alpha + tx))),
+                w @ (psi_ab - psi_abx + w4 / a),
+                w @ (digamma(b + x) - digamma(b) + psi_ab - psi_abx - w4 / bx1),
+            ]
+        )
+        grad = -params * partials * inside
+        if not (np.isfinite(value) and np.isfinite(grad).all()):
+            return 1e300, np.zeros(4)
+        return value, grad
 
     def fit(self, frequency, recency, T) -> BetaGeoFitter:
         """Fit by maximum likelihood; ``recency`` = age at last purchase, all in model periods.
@@ -168,6 +211,30 @@ class GammaGammaFitter(_MLEModel):
         )
         value = -float(np.sum(ll))
         return value if np.isfinite(value) else 1e300
+
+    def _neg_ll_and_grad(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """``_neg_ll`` and its gradient over the log-parameters (module docstring)."""
+        inside = np.abs(log_params) < 30  # the clip of the parameters has no slope
+        params = np.exp(np.clip(log_params, -30, 30))
+        p, q, v = params
+        x, m = self._x, self._m
+        px, log_vxm, psi_pxq = p * x, np.log(v + x * m), digamma(p * x + q)
+        ll = (
+            gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(v)
+            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_vxm
+        )
+        value = -float(np.sum(ll))
+        partials = np.array(
+            [
+                np.sum(x * (psi_pxq - digamma(px) + np.log(m) + np.log(x) - log_vxm)),
+                np.sum(psi_pxq - digamma(q) + np.log(v) - log_vxm),
+                np.sum(q / v - (px + q) / (v + x * m)),
+            ]
+        )
+        grad = -params * partials * inside
+        if not (np.isfinite(value) and np.isfinite(grad).all()):
+            return 1e300, np.zeros(3)
+        return value, grad
 
     def fit(self, frequency, monetary_value) -> GammaGammaFitter:
         """Fit by maximum likelihood on customers with ``frequency > 0`` and ``monetary_value > 0``."""

@@ -33,7 +33,10 @@ window) ``A0 = 0``, its limit.  Then::
 and, at ``s = 1``, ``(beta+T)/(s-1) [1 - ((beta+T)/(beta+T+t))^(s-1)]`` becomes
 its limit ``(beta+T) log((beta+T+t)/(beta+T))`` (computed without a division by
 ``s - 1`` for every ``s``).  Parameters are estimated by maximum likelihood
-over their logarithms (L-BFGS-B, then a Nelder-Mead polish), as for BG/NBD.
+over their logarithms (BFGS, then a Newton step), as for BG/NBD.  The gradient
+is analytic (digamma) except for ``log A0``: scipy has no derivative of ``F`` in
+its parameters, so ``d log A0 / d log theta`` are central differences (step
+1e-5 in ``log theta``, error ~1e-10).
 
 Pareto/NBD or BG/NBD?  Both let each customer buy at its own Poisson rate;
 they differ in *when* a customer can leave.  BG/NBD lets it drop out only just
@@ -51,10 +54,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, gammaln, hyp2f1
+from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from kamsim.analytics._btyd import as_array, check_frt, compress, fit_unit
 from kamsim.analytics._mle import _MLEModel
+
+#: Step of the central differences of ``log A0`` in the log-parameters.
+_STEP = 1e-5
 
 #: Columns of :meth:`ParetoNBDFitter.posterior`.
 POSTERIOR_COLUMNS: tuple[str, ...] = ("p_alive", "purchase_shape", "purchase_rate", "dropout_shape", "dropout_rate")
@@ -136,6 +142,37 @@ class ParetoNBDFitter(_MLEModel):
         with np.errstate(all="ignore"):  # the optimiser may try parameters where hyp2f1 overflows
             value = -float(np.sum(self._w * _log_likelihood(params, self._x, self._tx, self._t)))
         return value if np.isfinite(value) else 1e300
+
+    def _neg_ll_and_grad(self, log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        """``_neg_ll`` and its gradient over the log-parameters (module docstring)."""
+        inside = np.abs(log_params) < 30  # the clip of the parameters has no slope
+        theta = np.clip(log_params, -30, 30)
+        params = np.exp(theta)
+        r, alpha, s, beta = params
+        x, tx, t, w = self._x, self._tx, self._t, self._w
+        with np.errstate(all="ignore"):  # as in _neg_ll: hyp2f1 may overflow far from the optimum
+            alive, gone = _log_terms(params, x, tx, t)
+            mix = np.logaddexp(alive, gone)
+            ll = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + mix
+            value = -float(np.sum(w * ll))
+            w_alive, w_gone = np.exp(alive - mix), np.exp(gone - mix)  # shares of the two terms of the bracket
+            d_a0 = np.zeros((4, len(x)))  # d log A0 / d log theta_i, central differences
+            for i, step in enumerate(np.eye(4) * _STEP):
+                up, down = _log_a0(*np.exp(theta + step), x, tx, t), _log_a0(*np.exp(theta - step), x, tx, t)
+                d_a0[i] = np.where(w_gone > 0, (up - down) / (2 * _STEP), 0.0)
+            rsx = r + s + x
+            partials = np.array(
+                [
+                    r * (digamma(r + x) - digamma(r) + np.log(alpha) - w_alive * np.log(alpha + t) - w_gone / rsx),
+                    r - w_alive * alpha * (r + x) / (alpha + t),
+                    s * (np.log(beta) - w_alive * np.log(beta + t) + w_gone * (1.0 / s - 1.0 / rsx)),
+                    s - w_alive * s * beta / (beta + t),
+                ]
+            ) + w_gone * d_a0
+            grad = -(partials @ w) * inside
+        if not (np.isfinite(value) and np.isfinite(grad).all()):
+            return 1e300, np.zeros(4)
+        return value, grad
 
     def fit(self, frequency, recency, T) -> ParetoNBDFitter:
         """Fit by maximum likelihood; ``recency`` = age at last purchase, all in model periods.

@@ -48,10 +48,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
+from kamsim.analytics import _logrows
 from kamsim.analytics._validation import AMOUNT_COL, CUSTOMER_COL, DATE_COL, fill_doc, require_columns
-from kamsim.analytics.io import as_transactions, period_ordinal, typed_empty
+from kamsim.analytics.io import period_ordinal, typed_empty
 from kamsim.vocabulary import DAYS_PER_MONTH
+
+_DAY_NS = 86_400_000_000_000  # nanoseconds per day
 
 #: Model periods per month of each ``freq`` of :func:`rfm_table` (stored in ``table.attrs``).
 PERIODS_PER_MONTH: dict[str, float] = {"D": DAYS_PER_MONTH, "W": DAYS_PER_MONTH / 7, "D/7": DAYS_PER_MONTH / 7, "M": 1.0}
@@ -120,7 +124,10 @@ def rfm_table(
 def _rfm(log, cutoff, freq: str, customer_col: str, date_col: str, amount_col: str) -> pd.DataFrame:
     scale = 7.0 if freq == "D/7" else 1.0
     freq = "D" if freq == "D/7" else freq
-    t = as_transactions(log, customer_col, date_col, amount_col)
+    checked = _logrows.canonical(log, customer_col, date_col, amount_col)  # factorises the ids once
+    t, codes = checked.log, checked.codes
+    dates = t["date"].to_numpy(dtype="datetime64[ns]")
+    amount = t["amount"].to_numpy(dtype="float64")
     if cutoff is None:
         cutoff_ts = t["date"].max() if len(t) else pd.Timestamp("1970-01-01")
     else:
@@ -130,18 +137,18 @@ def _rfm(log, cutoff, freq: str, customer_col: str, date_col: str, amount_col: s
             cutoff_ts = pd.NaT
         if pd.isna(cutoff_ts):
             raise ValueError(f"cutoff is not a valid date: {cutoff!r}")
-        t = t.loc[(t["date"] <= cutoff_ts).to_numpy()]
-    if len(t) == 0:
+        inside = (t["date"] <= cutoff_ts).to_numpy()
+        if not inside.all():
+            codes, dates, amount = codes[inside], dates[inside], amount[inside]
+    if len(codes) == 0:
         return _empty()
 
-    codes, ids = pd.factorize(t["account_id"], sort=True)
-    dates = t["date"].to_numpy(dtype="datetime64[ns]")
+    ids, codes = _sorted_customers(codes, checked.customers)
     per = period_ordinal(dates, freq)
-    amount = t["amount"].to_numpy(dtype="float64")
     n = len(ids)
 
     # Sort by customer, then date (hence period); aggregate to (customer, period) cells.
-    order = np.lexsort((dates, codes))
+    order = _customer_date_order(codes, dates)
     c_s, p_s, a_s, d_s = codes[order], per[order], amount[order], dates[order]
     new_cell = np.ones(len(c_s), dtype=bool)
     new_cell[1:] = (c_s[1:] != c_s[:-1]) | (p_s[1:] != p_s[:-1])
@@ -180,9 +187,44 @@ def _rfm(log, cutoff, freq: str, customer_col: str, date_col: str, amount_col: s
             "first_purchase": first_date,
             "last_purchase": last_date,
         },
-        index=pd.Index(np.asarray(ids, dtype=object), dtype="string", name="account_id"),
+        index=pd.Index(ids, dtype="string", name="account_id"),
     )
     return out
+
+
+def _sorted_customers(codes: np.ndarray, customers: ExtensionArray) -> tuple[ExtensionArray, np.ndarray]:
+    """The customers that have rows, sorted (as ``pd.factorize(sort=True)``), and each row's code among them."""
+    present = np.flatnonzero(np.bincount(codes, minlength=len(customers)))
+    names = customers.take(present)
+    by_name = np.asarray(names.argsort())  # code-point order, the order of pandas' sorted factorize and groupby
+    rank = np.empty(len(customers), dtype=np.intp)
+    rank[present[by_name]] = np.arange(len(present))
+    return names.take(by_name), rank[codes]
+
+
+def _customer_date_order(codes: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """``np.lexsort((dates, codes))`` (stable: ties keep the row order), as 16-bit radix passes.
+
+    Customer and date offset (in days when every date is at midnight, else in ns) are packed into
+    one key when they fit in 63 bits; each stable pass over 16 bits of the key is a radix sort, so
+    a million rows sort in a few passes of O(n) instead of a comparison sort of two keys.
+    """
+    ns = dates.view("int64")
+    offset = ns.view(np.uint64) - np.uint64(ns.min())  # the exact difference, also across the whole ns range
+    if not (offset % np.uint64(_DAY_NS)).any():
+        offset //= np.uint64(_DAY_NS)
+    code = codes.astype(np.uint64)
+    date_bits = int(offset.max()).bit_length()
+    if date_bits + int(codes.max()).bit_length() <= 64:
+        keys = [(code << np.uint64(date_bits)) | offset]
+    else:
+        keys = [offset, code]  # least significant first
+    order = None
+    for key in keys:
+        for shift in range(0, max(int(key.max()).bit_length(), 1), 16):
+            digit = ((key >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.uint16)
+            order = np.argsort(digit, kind="stable") if order is None else order[np.argsort(digit[order], kind="stable")]
+    return order
 
 
 def _empty() -> pd.DataFrame:
