@@ -24,6 +24,7 @@ are drawn in full every month.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,9 @@ class ComplaintDesk:
     def __init__(self, env: simpy.Environment, scenario: Scenario, n_accounts: int, handlers: int) -> None:
         c = scenario.complaints
         self.env = env
-        self.handlers = simpy.Resource(env, capacity=handlers)
         self.n_handlers = handlers
+        self.free = handlers  # handlers without a complaint
+        self.queue: deque[tuple[int, float]] = deque()  # (complaint, handling days) waiting, first come first served
         self.kmax = c.max_per_month
         self.base_rate = c.base_rate
         self.sat_effect = c.satisfaction_effect
@@ -133,30 +135,42 @@ class ComplaintDesk:
         self.opened.extend(times.tolist())
         self.started.extend([np.nan] * len(acc))
         self.resolved.extend([np.nan] * len(acc))
-        self.stages.extend(list(stage_days))
+        self.stages.append(stage_days)
         if len(acc):
             self.env.process(self._arrivals(ids.tolist(), times.tolist(), stage_days.sum(axis=1).tolist()))
         return acc, frac, ids
 
     def _arrivals(self, ids: list[int], times: list[float], service: list[float]) -> Generator[simpy.Event, Any, None]:
+        """The month's arrival process: each complaint arrives at its time and goes to a free handler or the queue."""
         env = self.env
         for cid, t, s in zip(ids, times, service):
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.open_now[self.account[cid]] += 1
-            env.process(self._handle(cid, s))
+            if self.free:
+                self.free -= 1
+                self._start(cid, s)
+            else:
+                self.queue.append((cid, s))
 
-    def _handle(self, cid: int, service_days: float) -> Generator[simpy.Event, Any, None]:
-        env = self.env
-        with self.handlers.request() as req:
-            yield req
-            self.started[cid] = env.now
-            yield env.timeout(service_days)
-        self.resolved[cid] = env.now
+    def _start(self, cid: int, service_days: float) -> None:
+        """A handler takes complaint ``cid`` now; its handling ends ``service_days`` later (a SimPy timeout)."""
+        self.started[cid] = self.env.now
+        done = self.env.timeout(service_days, value=cid)
+        done.callbacks.append(self._resolve)
+
+    def _resolve(self, event: simpy.Event) -> None:
+        """End of handling: book the complaint, then the handler takes the next one waiting (or is free)."""
+        cid = event.value
+        self.resolved[cid] = self.env.now
         acc = self.account[cid]
         self.open_now[acc] -= 1
         self.resolved_month[acc] += 1
         self.wait_month[acc] += self.started[cid] - self.opened[cid]
+        if self.queue:
+            self._start(*self.queue.popleft())
+        else:
+            self.free += 1
 
     def table(self, account_ids: np.ndarray) -> pd.DataFrame:
         """One row per complaint: ids, month opened, times (days since start), queue and handling days, stage days."""
