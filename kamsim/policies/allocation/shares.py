@@ -176,7 +176,7 @@ class ValueProportionalAllocation(AllocationPolicy):
 
 @register
 class GreedyMarginalROI(AllocationPolicy):
-    """Greedy allocation in blocks of hours by marginal expected margin saved per hour (边际回报).
+    """Greedy allocation in blocks of hours by marginal expected margin saved per hour (按边际投资回报率分配).
 
     Response curve: ``h`` hours on an account save ``value * (1 - exp(-h / h0))``
     CU of expected margin, where ``value = churn_risk * margin_12m`` (hook
