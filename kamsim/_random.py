@@ -35,6 +35,7 @@ ENGINE_STREAMS: tuple[str, ...] = (
     "interactions",
     "policy",
     "latent",
+    "needs",
 )
 
 

@@ -330,6 +330,56 @@ class Orders(_Section):
         return text + f"raise orders.max_per_month to at least {enough}"
 
 
+class PriceResponse(_Section):
+    """How accounts answer a pricing policy's discount (价格响应): more volume and, if price-sensitive, less churn.
+
+    A policy discount ``delta`` comes on top of the negotiated discount ``d`` of :class:`Orders`; the unit price
+    falls by the ratio ``rho = (1 - d - delta) / (1 - d)`` and each order's quantity is multiplied by
+    ``rho ** -eps``, ``eps = elasticity + elasticity_per_sensitivity * price_sensitivity``.  The churn and
+    decline hazards are multiplied by ``1 - min(churn_effect * delta * price_sensitivity, max_hazard_reduction)``.
+    Without a policy discount nothing changes.
+    """
+
+    elasticity: Annotated[float, Field(ge=0.0, le=5.0)] = _field(
+        0.3, "Price elasticity of an order's quantity (-d log quantity / d log price) at price_sensitivity 0", "elasticity"
+    )
+    elasticity_per_sensitivity: Annotated[float, Field(ge=0.0, le=5.0)] = _field(
+        1.5, "Extra elasticity per unit of price_sensitivity (0-1)", "per unit trait"
+    )
+    churn_effect: TraitEffect = _field(
+        3.0, "Share of the churn and decline hazard removed per unit of discount x price_sensitivity", "per unit"
+    )
+    max_hazard_reduction: Probability = _field(0.5, "Largest share of the churn and decline hazard a discount removes", "share")
+
+
+class Needs(_Section):
+    """Latent needs and cross-selling (需求识别, 交叉销售); off while ``latent_prob`` is 0 (the default).
+
+    With ``latent_prob > 0`` every account buys only the product categories it already bought in its history
+    (one category drawn for an account without history); each other category is a latent need with probability
+    ``latent_prob``.  Needs-analysis hours ``D`` reveal each latent need with probability
+    ``reveal_max * (1 - exp(-D / discovery_scale_hours))`` per month; a revealed need becomes the first order of
+    that category with probability ``convert_prob * strategic_fit * satisfaction / 10`` per month, and from then on
+    the account buys the category and spends ``category_uplift`` more per adopted category.
+    """
+
+    latent_prob: Probability = _field(0.0, "Each category an account does not buy is a latent need (0 = needs model off)",
+                                      "probability")
+    discovery_share: Probability = _field(
+        0.2, "Share of ordinary contact hours spent on needs analysis (a policy may set its own)", "share"
+    )
+    reveal_max: Probability = _field(0.6, "Largest monthly probability that needs analysis reveals a latent need",
+                                     "probability per month")
+    discovery_scale_hours: ScaleHours = _field(4.0, "Needs-analysis hours at which reveal_max is 63% reached", "hours per month")
+    convert_prob: Probability = _field(
+        0.5, "Monthly probability that a revealed need becomes a first order, at strategic_fit 1 and satisfaction 10",
+        "probability per month",
+    )
+    category_uplift: Annotated[float, Field(ge=0.0, le=5.0)] = _field(
+        0.15, "Relative increase of expected spend per adopted category", "ratio per category"
+    )
+
+
 class Interactions(_Section):
     """How allocated account-manager hours become visits, calls and QBRs."""
 
@@ -452,6 +502,8 @@ class Scenario(_Section):
     complaints: Complaints = _sub(Complaints, "Complaint arrivals and handling queue")
     contracts: Contracts = _sub(Contracts, "Contract terms and renewal")
     managers: Managers = _sub(Managers, "Account-manager capacity and skill")
+    pricing: PriceResponse = _sub(PriceResponse, "Volume and churn response to a pricing policy's discount")
+    needs: Needs = _sub(Needs, "Latent needs, needs analysis and cross-selling")
 
     # ------------------------------------------------------------------ I/O
 

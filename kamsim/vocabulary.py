@@ -13,7 +13,8 @@ this module is where the words are defined -- once:
 * the ``detail`` column's structured formats, each with its writer and parser:
   complaint ids (:func:`complaint_ids`), resolved-complaint durations
   (:func:`complaint_details` / :func:`parse_complaint_details`) and contract terms
-  (:func:`contract_details` / :func:`contract_term`).
+  (:func:`contract_details` / :func:`contract_term`), product categories of needs and cross-sells
+  (:func:`category_details` / :func:`detail_category`).
 
 Nothing here imports the rest of kamsim: it is the bottom layer.
 """
@@ -68,6 +69,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "stage_change",  # ``stage_from`` -> ``stage_to``
     "retention_offer",  # retention effort spent (``amount`` = cost, CU)
     "winback_offer",
+    "need_identified",  # needs analysis revealed a latent need; ``detail``: category_details ("category=software")
+    "cross_sell",  # first order of a newly adopted category (the order is its own ``order`` row); ``detail`` as above
 )
 
 #: Account-manager contacts (hours in ``hours``).
@@ -78,8 +81,8 @@ CONTRACT_EVENTS: tuple[str, ...] = ("contract_signed", "contract_renewed", "cont
 
 # ----------------------------------------------------------------------------- policies
 
-#: The three monthly decisions a policy bundle makes, in the order it makes them.
-POLICY_KINDS: tuple[str, ...] = ("segmentation", "retention", "allocation")
+#: The monthly decisions a policy bundle makes, in the order it makes them.
+POLICY_KINDS: tuple[str, ...] = ("segmentation", "retention", "allocation", "pricing")
 
 # ----------------------------------------------------------------------------- units
 
@@ -207,6 +210,20 @@ def contract_details(term_months: np.ndarray) -> np.ndarray:
     import numpy as np
 
     return np.char.add(np.char.add("term=", np.asarray(term_months).astype(str)), "m")
+
+
+def category_details(categories: Iterable[str]) -> np.ndarray:
+    """``detail`` of ``need_identified`` / ``cross_sell`` rows: ``"category=software"`` (str array)."""
+    import numpy as np
+
+    return np.char.add("category=", np.asarray(list(categories), dtype=str))
+
+
+def detail_category(detail: object) -> str | None:
+    """Product category of a need / cross-sell ``detail`` (``"category=software"`` -> ``"software"``), else None."""
+    if isinstance(detail, str) and detail.startswith("category="):
+        return detail[len("category="):] or None
+    return None
 
 
 def contract_term(detail: object) -> int | None:

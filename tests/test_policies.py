@@ -130,7 +130,7 @@ def test_empty_state_is_allowed():
     state = make_state().iloc[:0]
     for bundle_name in policies.BUNDLES:
         out = policies.get(bundle_name).decide(state, CAPACITY)
-        assert len(out) == 0 and list(out.columns) == ["tier", "retention_hours", "allocated_hours"]
+        assert len(out) == 0 and list(out.columns) == ["tier", "retention_hours", "allocated_hours", "discount"]
 
 
 # ----------------------------------------------------------------------------- segmentation by hand
@@ -426,7 +426,7 @@ def test_get_returns_fresh_objects():
 def test_available_lists_every_builtin():
     table = policies.available()
     assert list(table.columns) == ["name", "kind", "description"]
-    assert set(table["kind"]) == {"bundle", "segmentation", "retention", "allocation"}
+    assert set(table["kind"]) == {"bundle", "segmentation", "retention", "allocation", "pricing"}
     assert set(table.loc[table.kind == "bundle", "name"]) == set(policies.BUNDLES) == {
         "status_quo", "blanket", "risk_targeted", "value_risk", "win_back",
         "tier_allocation", "value_allocation", "roi_allocation",
@@ -440,10 +440,12 @@ def test_unknown_names_raise_value_error_naming_them():
         policies.get("greedy_magic")
     with pytest.raises(ValueError, match="unknown retention policy 'hug'.*blanket"):
         policies.get_policy("retention", "hug")
-    with pytest.raises(ValueError, match="unknown policy kind 'pricing'"):
+    with pytest.raises(ValueError, match="unknown policy kind 'loyalty'"):
+        policies.get_policy("loyalty", "abc")
+    with pytest.raises(ValueError, match="unknown policy kind 'loyalty'"):
+        policies.available("loyalty")
+    with pytest.raises(ValueError, match="unknown pricing policy 'abc'.*uniform_discount"):
         policies.get_policy("pricing", "abc")
-    with pytest.raises(ValueError, match="unknown policy kind 'pricing'"):
-        policies.available("pricing")
     with pytest.raises(ValueError, match="bad parameters.*'hours'"):
         policies.get_policy("retention", "blanket", hours=2)
 

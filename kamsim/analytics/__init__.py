@@ -76,6 +76,7 @@ TOPICS: dict[str, dict[str, str]] = {
         "product_mix": "needs",
         "mix_gaps": "needs",
         "needs_signals": "needs",
+        "cross_selling": "cross_sell",
         "revenue_trend": "forecast",
         "forecast_revenue": "forecast",
         "holdout_forecast": "forecast",

@@ -105,6 +105,7 @@ class Lifecycle:
         self.calibrated = calibrated
         self.lc = lc
         self.retention = scenario.retention
+        self.pricing = scenario.pricing
         self.churn_base = stage_array(lc.churn_hazard)
         self.decline_base = stage_array(lc.decline_prob)
         self.progress_base = stage_array(lc.progress_prob)
@@ -137,6 +138,16 @@ class Lifecycle:
         """Share of the hazard left after retention effort: ``1 - r_max (1 - exp(-R/R0))``."""
         return 1.0 - self.retention.max_reduction * saturation(retention_hours, self.retention.scale_hours)
 
+    def discount_factor(self, world: World, discount: np.ndarray | None) -> np.ndarray | float:
+        """Share of the churn and decline hazard left after a pricing policy's discount (1 without one).
+
+        ``1 - min(churn_effect * discount * price_sensitivity, max_hazard_reduction)`` (``Scenario.pricing``).
+        """
+        if discount is None or not np.any(discount > 0):
+            return 1.0
+        pr = self.pricing
+        return 1.0 - np.minimum(pr.churn_effect * discount * world.price_sensitivity, pr.max_hazard_reduction)
+
     def churn_probability(self, world: World, month: int, contact_hours: np.ndarray, retention_hours: np.ndarray) -> np.ndarray:
         """Monthly probability of being lost (0 for prospects and lost accounts)."""
         if self.constant:
@@ -158,6 +169,7 @@ class Lifecycle:
         retention_hours: np.ndarray,
         bd_hours: np.ndarray,
         winback_hours: np.ndarray,
+        discount: np.ndarray | None = None,
     ) -> Hazards:
         """All monthly probabilities (behavioural mode).
 
@@ -171,11 +183,16 @@ class Lifecycle:
             Effective business-development hours of prospects (hours).
         winback_hours
             Win-back hours of lost accounts (hours).
+        discount
+            The pricing policy's discount per account (share of list price; None = none).
         """
         lc = self.lc
         stage = world.stage
         customer = world.customers()
         m = self.multiplier(world, month, contact_hours) * self.retention_factor(retention_hours)
+        factor = self.discount_factor(world, discount)
+        if isinstance(factor, np.ndarray):
+            m = m * factor
         # calibrated accounts: their own hazard, lost for sure at the end of month 0 if already dormant,
         # and no other moves between customer stages
         cal = self.calibrated

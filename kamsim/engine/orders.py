@@ -36,6 +36,7 @@ import numpy as np
 
 from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.lifecycle import stage_array
+from kamsim.engine.needs import NeedsModel, NeedsMonth
 from kamsim.engine.world import World
 from kamsim.scenario import ORDER_CUT_ERROR, ORDER_CUT_WARNING, Orders, Scenario
 
@@ -147,6 +148,21 @@ class MonthOrders:
     count_by_account: np.ndarray
     cut: int = 0  # orders drawn beyond max_per_month and dropped
 
+    def plus(self, other: MonthOrders) -> MonthOrders:
+        """These orders' per-account totals with ``other``'s added (the per-order columns stay these)."""
+        return MonthOrders(
+            account=self.account,
+            frac=self.frac,
+            product=self.product,
+            quantity=self.quantity,
+            amount=self.amount,
+            margin=self.margin,
+            revenue_by_account=self.revenue_by_account + other.revenue_by_account,
+            margin_by_account=self.margin_by_account + other.margin_by_account,
+            count_by_account=self.count_by_account + other.count_by_account,
+            cut=self.cut + other.cut,
+        )
+
 
 class OrderModel:
     """Draws the orders of every customer for one month."""
@@ -172,21 +188,57 @@ class OrderModel:
         self.by_price = np.argsort(self.list_price, kind="stable")
         self.sorted_price = self.list_price[self.by_price]
         self.calibrated = calibrated
+        pr = scenario.pricing
+        self.elasticity = (pr.elasticity, pr.elasticity_per_sensitivity)
+
+    def negotiated_discount(self, world: World, accounts: np.ndarray) -> np.ndarray:
+        """The negotiated discount of each listed account: ``min(base + price_sensitivity * extra, max)``."""
+        return np.minimum(self.base_discount + self.extra_discount * world.price_sensitivity[accounts], self.max_discount)
+
+    def volume_factor(self, world: World, accounts: np.ndarray, negotiated: np.ndarray, policy: np.ndarray) -> np.ndarray:
+        """Quantity multiplier ``rho ** -eps`` of a policy discount (1 where it is 0; docs/engine.md "Price response").
+
+        ``rho = (1 - d - delta) / (1 - d)`` is the relative unit price, ``eps = elasticity +
+        elasticity_per_sensitivity * price_sensitivity`` the account's elasticity.
+        """
+        e0, e1 = self.elasticity
+        rho = (1.0 - negotiated - policy) / np.maximum(1.0 - negotiated, 1e-12)
+        eps = e0 + e1 * world.price_sensitivity[accounts]
+        return np.where(policy > 0, np.maximum(rho, 1e-12) ** -eps, 1.0)
+
+    def discount_cost(self, orders: MonthOrders, policy_discount: np.ndarray) -> float:
+        """Revenue given away by the policy discount on ``orders``: ``sum quantity * list_price * delta`` (CU)."""
+        return float(np.sum(orders.quantity * self.list_price[orders.product] * policy_discount[orders.account]))
 
     def expected_spend(self, world: World) -> np.ndarray:
         """Expected monthly spend with us per account (CU per month; 0 for non-customers)."""
         spend = world.potential / 12.0 * self.sow[world.stage] * np.exp(self.sat_effect * (world.satisfaction - self.sat_ref))
         return np.where(world.customers(), spend, 0.0)
 
-    def month(self, world: World, draws: OrderDraws, month: int = 0, stop: np.ndarray | None = None) -> MonthOrders:
+    def month(
+        self,
+        world: World,
+        draws: OrderDraws,
+        month: int = 0,
+        stop: np.ndarray | None = None,
+        policy_discount: np.ndarray | None = None,
+        needs: NeedsModel | None = None,
+    ) -> MonthOrders:
         """The orders of ``month`` (only current customers order; calibrated accounts at their own rate and value).
 
         ``stop`` (per account, fraction of the month; None = 1 for all) drops the orders an account
-        would have placed after it stopped buying (:meth:`Lifecycle.order_stop`).
+        would have placed after it stopped buying (:meth:`Lifecycle.order_stop`).  ``policy_discount``
+        is the pricing policy's discount per account (share of list price on top of the negotiated one;
+        None = none).  ``needs`` restricts each account to the products of its owned categories (an order
+        that none of them fits is kept with probability ``target / unit price``, one unit) and adds the
+        cross-sell uplift to its spend.
         """
         n = world.n
         rate = self.rate[world.stage]
-        mean_value = np.divide(self.expected_spend(world), rate, out=np.zeros(n), where=rate > 0)
+        spend = self.expected_spend(world)
+        if needs is not None:
+            spend = spend * needs.spend_multiplier()
+        mean_value = np.divide(spend, rate, out=np.zeros(n), where=rate > 0)
         cal = self.calibrated
         if cal is not None:
             rate = np.where(cal.mask, cal.order_rate_now(month), rate)
@@ -200,13 +252,30 @@ class OrderModel:
             placed = slot_used.sum(axis=1)
         acc, col = np.nonzero(slot_used)
         target = mean_value[acc] * np.exp(self.sigma * draws.z_value[acc, col] - 0.5 * self.sigma**2)
-        discount = np.minimum(self.base_discount + self.extra_discount * world.price_sensitivity[acc], self.max_discount)
+        negotiated = self.negotiated_discount(world, acc)
         # uniform choice among the products whose discounted unit price fits the order (at least the cheapest)
-        affordable = np.searchsorted(self.sorted_price, target / np.maximum(1.0 - discount, 1e-12), side="right")
-        choice = np.minimum((draws.u_product[acc, col] * np.maximum(affordable, 1)).astype(np.int64), len(self.list_price) - 1)
+        affordable = np.searchsorted(self.sorted_price, target / np.maximum(1.0 - negotiated, 1e-12), side="right")
+        u_product = draws.u_product[acc, col]
+        if needs is None:
+            choice = np.minimum((u_product * np.maximum(affordable, 1)).astype(np.int64), len(self.list_price) - 1)
+        else:
+            choice = owned_choice(needs.product_mask(acc)[:, self.by_price], affordable, u_product)
         product = self.by_price[choice]
-        unit_price = self.list_price[product] * (1.0 - discount)
-        quantity = np.maximum(1.0, np.round(target / np.maximum(unit_price, 1e-12)))
+        unit_price = self.list_price[product] * (1.0 - negotiated)
+        units = target / np.maximum(unit_price, 1e-12)
+        if needs is not None:
+            # no owned product fits (its unit costs more than twice the order): buy one unit with probability
+            # ``units``, so that the expected spend stays the target (the product uniform is free in this case)
+            keep = (units >= 0.5) | (u_product < units)
+            if not keep.all():
+                placed = placed - np.bincount(acc[~keep], minlength=n)
+                acc, col, target, negotiated = acc[keep], col[keep], target[keep], negotiated[keep]
+                product, unit_price, units = product[keep], unit_price[keep], units[keep]
+        if policy_discount is not None and np.any(policy_discount[acc] > 0):
+            delta = policy_discount[acc]
+            units = units * self.volume_factor(world, acc, negotiated, delta)
+            unit_price = self.list_price[product] * (1.0 - negotiated - delta)
+        quantity = np.maximum(1.0, np.round(units))
         amount = quantity * unit_price
         margin = amount - quantity * self.unit_cost[product]
         return MonthOrders(
@@ -221,3 +290,66 @@ class OrderModel:
             count_by_account=placed.astype("float64"),
             cut=int(poisson_excess(draws.u_count, rate, self.kmax, counts).sum()),
         )
+
+
+    def first_orders(
+        self, world: World, needs: NeedsModel, adopted: NeedsMonth, policy_discount: np.ndarray | None = None
+    ) -> MonthOrders:
+        """The first order of each category adopted this month (one per adoption, at the account's mean order value).
+
+        The product is uniform among the category's products (from ``adopted.adopted_u_product``); price and
+        quantity follow the same rules as regular orders, without the log-normal noise.
+        """
+        n = world.n
+        acc, cat = adopted.adopted_account, adopted.adopted_category
+        rate = self.rate[world.stage]
+        spend = self.expected_spend(world) * needs.spend_multiplier()
+        mean_value = np.divide(spend, rate, out=np.zeros(n), where=rate > 0)
+        if self.calibrated is not None:
+            mean_value = np.where(self.calibrated.mask, self.calibrated.order_value, mean_value)
+        in_cat = needs.product_category[self.by_price][None, :] == cat[:, None]  # (adoptions, products by price)
+        count = in_cat.sum(axis=1)
+        pick = np.minimum((adopted.adopted_u_product * count).astype(np.int64), count - 1)
+        product = self.by_price[np.argmax(np.cumsum(in_cat, axis=1) > pick[:, None], axis=1)]
+        negotiated = self.negotiated_discount(world, acc)
+        delta = np.zeros(len(acc)) if policy_discount is None else policy_discount[acc]
+        units = mean_value[acc] / np.maximum(self.list_price[product] * (1.0 - negotiated), 1e-12)
+        units = units * self.volume_factor(world, acc, negotiated, delta)
+        quantity = np.maximum(1.0, np.round(units))
+        amount = quantity * self.list_price[product] * (1.0 - negotiated - delta)
+        margin = amount - quantity * self.unit_cost[product]
+        return MonthOrders(
+            account=acc,
+            frac=adopted.adopted_frac,
+            product=product,
+            quantity=quantity,
+            amount=amount,
+            margin=margin,
+            revenue_by_account=np.bincount(acc, weights=amount, minlength=n),
+            margin_by_account=np.bincount(acc, weights=margin, minlength=n),
+            count_by_account=np.bincount(acc, minlength=n).astype("float64"),
+        )
+
+
+def owned_choice(owned_sorted: np.ndarray, affordable: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Uniform choice among an order's owned products that fit it (the cheapest owned one if none does).
+
+    Parameters
+    ----------
+    owned_sorted
+        ``(orders, products)`` booleans in ascending list-price order: products of the account's owned categories.
+    affordable
+        Per order, how many of the cheapest products (all categories) fit its target.
+    u
+        Per order, a uniform in [0, 1).
+
+    Returns
+    -------
+    ndarray
+        Position in price order of the chosen product, per order.
+    """
+    rank = np.cumsum(owned_sorted, axis=1)  # owned products up to each price position
+    fits = np.where(affordable > 0, rank[np.arange(len(u)), np.maximum(affordable, 1) - 1], 0)
+    pick = np.where(fits > 0, (u * np.maximum(fits, 1)).astype(np.int64), 0)  # 0-based among owned that fit
+    pick = np.minimum(pick, np.maximum(fits, 1) - 1)
+    return np.argmax(rank > pick[:, None], axis=1)  # first position where the (pick+1)-th owned product sits

@@ -45,13 +45,21 @@ from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
 from kamsim.engine.events import END_OF_MONTH, Details, EventLog, lookup_strings, string_array
 from kamsim.engine.lifecycle import Lifecycle
 from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
-from kamsim.engine.orders import OrderDraws, OrderModel
+from kamsim.engine.needs import NeedsModel
+from kamsim.engine.orders import MonthOrders, OrderDraws, OrderModel
 from kamsim.engine.result import PANEL_COLUMNS, SimulationResult
 from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
 from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
 from kamsim.policies import PolicyBundle
 from kamsim.scenario import Scenario
-from kamsim.vocabulary import COMPLAINT_STAGES, DAYS_PER_MONTH, EVENT_TYPES, complaint_details, complaint_ids
+from kamsim.vocabulary import (
+    COMPLAINT_STAGES,
+    DAYS_PER_MONTH,
+    EVENT_TYPES,
+    category_details,
+    complaint_details,
+    complaint_ids,
+)
 
 #: Event type code (position in ``EVENT_TYPES``) of each interaction kind, indexed by ``QBR``, ``VISIT``, ``CALL``.
 _INTERACTION_CODES = np.array([EVENT_TYPES.index(name) for name in ("qbr", "visit", "call")], dtype=np.int8)[[QBR, VISIT, CALL]]
@@ -102,6 +110,8 @@ class Run:
             products["margin_rate"].to_numpy(dtype="float64"),
             calibrated,
         )
+        self.needs = self._needs_model(portfolio) if scenario.needs.latent_prob > 0 else None
+        self.discount_cost = 0.0
         self.log = EventLog()
         self.cost_per_hour = float(getattr(bundle.retention, "cost_per_hour", 0.0))
         self.retention_cost = 0.0
@@ -115,12 +125,36 @@ class Run:
         self.p_complaints = np.zeros(shape, dtype=np.int64)
         self.p_tier = np.empty(shape, dtype=object)
 
+    def _needs_model(self, portfolio: Any) -> NeedsModel:
+        """The run's latent needs (``Scenario.needs`` on): categories from the products table."""
+        category = portfolio.products["category"].astype("object").to_numpy()
+        names, codes = np.unique(category, return_inverse=True)
+        return NeedsModel(self.scenario, self.world, codes, names, portfolio.events, self.product_ids, self.rngs["needs"])
+
     # ------------------------------------------------------------------ policy
 
-    def _decide(self, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The bundle's checked decisions: tier labels (object array), retention and allocated hours."""
+    def _decide(self, state: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """The bundle's checked decisions: tier labels (object array), retention and allocated hours, discounts.
+
+        The discounts are None when the pricing policy gives none this month.
+        """
         decided = self.bundle.decide(state, self.team.total_capacity)
-        return tier_labels(decided["tier"]), decided["retention_hours"].to_numpy(), decided["allocated_hours"].to_numpy()
+        discount = decided["discount"].to_numpy()
+        return (
+            tier_labels(decided["tier"]),
+            decided["retention_hours"].to_numpy(),
+            decided["allocated_hours"].to_numpy(),
+            discount if discount.any() else None,
+        )
+
+    def _needs_hours(self, state: pd.DataFrame, effective: np.ndarray) -> np.ndarray:
+        """Needs-analysis hours per account: the allocation policy's share (or the scenario's) of effective contact."""
+        default = self.scenario.needs.discovery_share
+        share = self.bundle.allocation.needs_analysis_share(state)
+        if share is None:
+            return effective * default
+        share = np.broadcast_to(np.asarray(share, dtype="float64"), effective.shape)
+        return effective * np.clip(np.where(np.isnan(share), default, share), 0.0, 1.0)
 
     # ------------------------------------------------------------------ the month
 
@@ -151,7 +185,7 @@ class Run:
         zeros = np.zeros(n)
         risk = self.life.churn_probability(w, m, w.contact_hours_prev * self.skill_mult, zeros)
         state = w.state_frame(m, risk)
-        tiers, retention, allocation = self._decide(state)
+        tiers, retention, allocation, discount = self._decide(state)
         customer = w.customers()
         lost = w.stage == LOST
         allocation = np.where(lost, 0.0, allocation)
@@ -169,15 +203,19 @@ class Run:
         else:
             contact = np.where(customer, effective, 0.0)
             business_development = np.where(w.stage == PROSPECT, effective, 0.0)
-            hz = self.life.hazards(w, m, contact, ret_hours, business_development, wb_hours)
+            hz = self.life.hazards(w, m, contact, ret_hours, business_development, wb_hours, discount)
             churn = hz.churn
             stop = self.life.order_stop(w, churn, u_churn)
 
         # 4. what happens during the month
-        mo = self.order_model.month(w, d_orders, m, stop)
+        mo = self.order_model.month(w, d_orders, m, stop, discount, self.needs)
         self.orders_cut += mo.cut
         log.add("order", mo.account, m, mo.frac, product=mo.product, quantity=mo.quantity, amount=mo.amount,
                 margin=mo.margin, manager=w.manager_of[mo.account])
+        if discount is not None:
+            self.discount_cost += self.order_model.discount_cost(mo, discount)
+        if self.needs is not None:
+            mo = self._cross_sell(m, state, effective, customer, discount, mo)
         it = plan_interactions(sc, w, m, delivered, u_interactions)
         log.add(_INTERACTION_CODES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
         for kind, hours in (("retention_offer", ret_hours), ("winback_offer", wb_hours)):
@@ -236,6 +274,27 @@ class Run:
         w.contact_hours_prev = delivered
         w.tier = tiers
 
+    def _cross_sell(self, m: int, state: pd.DataFrame, effective: np.ndarray, customer: np.ndarray,
+                    discount: np.ndarray | None, mo: MonthOrders) -> MonthOrders:
+        """Needs analysis and first orders of adopted categories this month; ``mo`` with them added."""
+        assert self.needs is not None
+        w, log = self.world, self.log
+        nm = self.needs.month(w, self._needs_hours(state, effective), customer)
+        names = self.needs.categories
+        log.add("need_identified", nm.revealed_account, m, nm.revealed_frac, manager=w.manager_of[nm.revealed_account],
+                detail=category_details(names[nm.revealed_category]))
+        if not len(nm.adopted_account):
+            return mo
+        first = self.order_model.first_orders(w, self.needs, nm, discount)
+        acc = first.account
+        log.add("order", acc, m, first.frac, product=first.product, quantity=first.quantity, amount=first.amount,
+                margin=first.margin, manager=w.manager_of[acc])
+        log.add("cross_sell", acc, m, first.frac, product=first.product, manager=w.manager_of[acc],
+                detail=category_details(names[nm.adopted_category]))
+        if discount is not None:
+            self.discount_cost += self.order_model.discount_cost(first, discount)
+        return mo.plus(first)
+
     # ------------------------------------------------------------------ results
 
     def run(self, start: pd.Timestamp, month_offset: int, first_id: int, seed: int, portfolio: Any) -> SimulationResult:
@@ -277,6 +336,7 @@ class Run:
                 "days_per_month": DAYS_PER_MONTH,
                 "orders_cut": self.orders_cut,
                 "orders_max_per_month": self.scenario.orders.max_per_month,
+                "discount_cost": self.discount_cost,
             },
         )
 

@@ -1,4 +1,4 @@
-"""Policies: segmentation (客户分级), retention (客户挽留) and allocation (资源分配) of account-manager hours.
+"""Policies: segmentation (客户分级), retention (客户挽留), allocation (资源分配) of account-manager hours, pricing (定价).
 
 KAM example: "grade accounts ABC, spend no extra retention effort, share the
 team's hours equally" is the status quo; "target the accounts with the largest
@@ -30,6 +30,7 @@ from kamsim.policies.base import (
     AllocationPolicy,
     Policy,
     PolicyBundle,
+    PricingPolicy,
     RetentionPolicy,
     SegmentationPolicy,
 )
@@ -79,6 +80,9 @@ from kamsim.policies.allocation import (
     ValueProportionalAllocation,
 )
 
+# Pricing: discounts on top of the negotiated price (定价策略)
+from kamsim.policies.pricing import NoDiscount, TargetedDiscount, TierDiscount, UniformDiscount
+
 # The named bundles: status quo and one-decision alternatives
 from kamsim.policies import bundles as _bundles  # noqa: F401  (registers the bundles)
 
@@ -100,11 +104,13 @@ __all__ = [
     "INACTIVE_STAGES",
     "KAMMatrixSegmentation",
     "KINDS",
+    "NoDiscount",
     "NoRetention",
     "NoisyDataSegmentation",
     "POLICIES",
     "Policy",
     "PolicyBundle",
+    "PricingPolicy",
     "ProactiveDiscovery",
     "RFMSegmentation",
     "ReactiveService",
@@ -112,9 +118,12 @@ __all__ = [
     "RiskTargetedRetention",
     "ScreeningSegmentation",
     "SegmentationPolicy",
+    "TargetedDiscount",
     "TierAllocation",
+    "TierDiscount",
     "ValuePotentialSegmentation",
     "ValueProportionalAllocation",
+    "UniformDiscount",
     "ValueRiskRetention",
     "WinBackCampaign",
     "as_bundle",

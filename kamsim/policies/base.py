@@ -174,13 +174,48 @@ class AllocationPolicy(Policy):
         """
         raise NotImplementedError(f"{type(self).__name__} must implement allocate(state, capacity_hours)")
 
+    def needs_analysis_share(self, state: pd.DataFrame) -> np.ndarray | float | None:
+        """Share (0-1) of each account's hours spent on needs analysis; None: the scenario's ``needs.discovery_share``.
+
+        Read by the engine only when the needs model is on (``Scenario.needs.latent_prob > 0``).
+        """
+        return None
+
     def _allocation(self, state: pd.DataFrame, hours: np.ndarray) -> pd.Series:
         """Wrap hours as the documented float Series (helper for subclasses)."""
         return pd.Series(np.asarray(hours, dtype="float64"), index=state.index, name="allocated_hours")
 
 
+class PricingPolicy(Policy):
+    """Decides a discount per account this month, on top of the negotiated discount (定价策略).
+
+    The engine turns the discount into more volume and, for price-sensitive accounts, lower churn and
+    decline hazards (``Scenario.pricing``, docs/engine.md "Price response").  The discount costs margin on
+    every unit sold, including those the account would have bought anyway.
+
+    Attributes
+    ----------
+    max_discount : float
+        Largest discount any account may get (share of list price); the bundle refuses more.
+    """
+
+    kind: ClassVar[str] = "pricing"
+    max_discount: ClassVar[float] = 0.5
+
+    def price(self, state: pd.DataFrame) -> pd.Series:
+        """Discount per account this month (share of list price in [0, 0.5], index ``state.index``, name ``"discount"``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement price(state)")
+
+    def _discounts(self, state: pd.DataFrame, discount: np.ndarray | float) -> pd.Series:
+        """Wrap discounts as the documented float Series (helper for subclasses)."""
+        arr = np.broadcast_to(np.asarray(discount, dtype="float64"), (len(state),)).copy()
+        return pd.Series(arr, index=state.index, name="discount")
+
+
 #: The policy kinds and their base classes, in the order a bundle applies them.
-KINDS: dict[str, type[Policy]] = dict(zip(POLICY_KINDS, (SegmentationPolicy, RetentionPolicy, AllocationPolicy)))
+KINDS: dict[str, type[Policy]] = dict(
+    zip(POLICY_KINDS, (SegmentationPolicy, RetentionPolicy, AllocationPolicy, PricingPolicy))
+)
 
 
 # ----------------------------------------------------------------------------- state helpers
@@ -264,6 +299,30 @@ def check_hours(values: object, index: pd.Index, what: str, policy: str) -> np.n
     return arr
 
 
+def check_discounts(values: object, index: pd.Index, policy: str) -> np.ndarray:
+    """A pricing policy's discounts aligned to ``index`` (missing = 0), each in [0, ``PricingPolicy.max_discount``].
+
+    Raises
+    ------
+    ValueError
+        Naming the policy, for a non-Series or a discount outside the range (with the first such account).
+    """
+    if not isinstance(values, pd.Series):
+        raise ValueError(f"policy {policy!r}: price(state) must return a pandas Series, got {type(values).__name__}")
+    if not values.index.equals(index):
+        values = values.reindex(index)
+    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    arr = np.where(np.isnan(arr), 0.0, arr)
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > PricingPolicy.max_discount)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"policy {policy!r}: price(state) returned a discount of {float(arr[row])!r} for account {index[row]!r}; "
+            f"need 0 <= discount <= {PricingPolicy.max_discount} (share of list price)"
+        )
+    return arr
+
+
 def check_capacity(capacity_hours: float, policy: str) -> float:
     """Validate ``capacity_hours`` (finite, >= 0) and return it as float."""
     try:
@@ -314,7 +373,10 @@ class PolicyBundle:
     allocation : AllocationPolicy or str
         Sharing of regular account-manager hours.
     name : str, optional
-        Label used in results and comparisons; defaults to the three policy names joined by ``"+"``.
+        Label used in results and comparisons; defaults to the policy names joined by ``"+"`` (the pricing
+        policy's only when it gives discounts).
+    pricing : PricingPolicy or str, default "none"
+        Discounts on top of the negotiated price (``"none"``: no policy discount, today's prices).
 
     Examples
     --------
@@ -328,6 +390,7 @@ class PolicyBundle:
     retention: RetentionPolicy
     allocation: AllocationPolicy
     name: str | None = None
+    pricing: PricingPolicy = "none"  # type: ignore[assignment]  # a name is resolved in __post_init__
 
     def __post_init__(self) -> None:
         for kind, base in KINDS.items():
@@ -343,7 +406,8 @@ class PolicyBundle:
                     f"got {type(value).__name__}"
                 )
         if self.name is None:
-            self.name = "+".join(getattr(self, k).name for k in KINDS)
+            kinds = [k for k in KINDS if k != "pricing" or self.pricing.name != "none"]
+            self.name = "+".join(getattr(self, k).name for k in kinds)
         elif not isinstance(self.name, str) or not self.name:
             raise ValueError(f"PolicyBundle.name must be a non-empty string, got {self.name!r}")
 
@@ -365,17 +429,18 @@ class PolicyBundle:
         return out
 
     def decide(self, state: pd.DataFrame, capacity_hours: float) -> pd.DataFrame:
-        """Run the three decisions for one month and check what each policy returned.
+        """Run the four decisions for one month and check what each policy returned.
 
-        The new tiers replace ``state["tier"]`` (on a copy) before retention
-        and allocation are asked, so tier-based policies see this month's tiers.
+        The new tiers replace ``state["tier"]`` (on a copy) before retention,
+        allocation and pricing are asked, so tier-based policies see this month's tiers.
         The engine calls this every month.
 
         Returns
         -------
         DataFrame
             Index ``state.index``; columns ``tier`` (as returned by the segmentation),
-            ``retention_hours`` and ``allocated_hours`` (float hours, >= 0; missing = 0).
+            ``retention_hours`` and ``allocated_hours`` (float hours, >= 0; missing = 0) and
+            ``discount`` (share of list price, 0-0.5; missing = 0).
 
         Raises
         ------
@@ -394,6 +459,8 @@ class PolicyBundle:
         allocation = check_hours(
             self.allocation.allocate(current, capacity_hours), state.index, "allocate(state, capacity_hours)", name
         )
+        discount = check_discounts(self.pricing.price(current), state.index, name)
         return pd.DataFrame(
-            {"tier": tiers, "retention_hours": retention, "allocated_hours": allocation}, index=state.index
+            {"tier": tiers, "retention_hours": retention, "allocated_hours": allocation, "discount": discount},
+            index=state.index,
         )

@@ -24,8 +24,12 @@ therefore isolates *targeting*.  Build bundles in a notebook::
 
 In kamsim's engine an hour of contact raises satisfaction (which raises the
 share of wallet and lowers complaints) and lowers the churn and decline
-hazards, both with diminishing returns (docs/engine.md); it does not change
-which products an account buys.
+hazards, both with diminishing returns (docs/engine.md).  With the needs model
+on (``Scenario.needs.latent_prob > 0``) part of each hour is needs analysis,
+which reveals latent needs that can turn into first orders of new product
+categories (cross-selling): the targets of :class:`ProactiveDiscovery` spend
+``needs_share`` (default 80%) of their hours on it, the flagged accounts of
+:class:`ReactiveService` none by default.
 """
 
 from __future__ import annotations
@@ -71,15 +75,24 @@ class ProactiveDiscovery(AllocationPolicy):
         over all active accounts (prospects included).
     target_share : float
         Share (0-1] of current customers targeted, those with the highest :meth:`score`.
+    needs_share : float
+        Share (0-1) of the targets' hours spent on needs analysis (needs model only; the other
+        accounts use the scenario's ``needs.discovery_share``).
     """
 
     name = "proactive_discovery"
 
-    def __init__(self, focus_share: float = 0.5, target_share: float = 0.25) -> None:
+    def __init__(self, focus_share: float = 0.5, target_share: float = 0.25, needs_share: float = 0.8) -> None:
         self.focus_share = focus_share
         self.target_share = target_share
+        self.needs_share = needs_share
         check_fraction(focus_share, "focus_share", self.name)
         check_fraction(target_share, "target_share", self.name, low_open=True)
+        check_fraction(needs_share, "needs_share", self.name)
+
+    def needs_analysis_share(self, state: pd.DataFrame) -> np.ndarray:
+        """``needs_share`` for the targets, NaN (the scenario's share) for the other accounts."""
+        return np.where(self.targets(state), float(self.needs_share), np.nan)
 
     def score(self, state: pd.DataFrame) -> np.ndarray:
         """Opportunity score (CU/year): ``growth_potential x max(annual_potential_spend - revenue_12m, 0)``."""
@@ -126,19 +139,32 @@ class ReactiveService(AllocationPolicy):
         Monthly churn probability (0-1) from which an account is flagged.
     satisfaction_below : float, optional
         Satisfaction (0-10) under which an account is flagged.
+    needs_share : float
+        Share (0-1) of the flagged accounts' hours spent on needs analysis (needs model only; default 0:
+        fixing problems leaves no time for it; the other accounts use the scenario's ``needs.discovery_share``).
     """
 
     name = "reactive_service"
 
     def __init__(
-        self, focus_share: float = 0.5, risk_threshold: float = 0.01, satisfaction_below: float | None = 6.0
+        self,
+        focus_share: float = 0.5,
+        risk_threshold: float = 0.01,
+        satisfaction_below: float | None = 6.0,
+        needs_share: float = 0.0,
     ) -> None:
         self.focus_share = focus_share
         self.risk_threshold = risk_threshold
         self.satisfaction_below = satisfaction_below
+        self.needs_share = needs_share
         check_fraction(focus_share, "focus_share", self.name)
         check_fraction(risk_threshold, "risk_threshold", self.name)
         check_non_negative(satisfaction_below, "satisfaction_below", self.name, allow_none=True)
+        check_fraction(needs_share, "needs_share", self.name)
+
+    def needs_analysis_share(self, state: pd.DataFrame) -> np.ndarray:
+        """``needs_share`` for the flagged accounts, NaN (the scenario's share) for the other accounts."""
+        return np.where(self.flagged(state), float(self.needs_share), np.nan)
 
     def flagged(self, state: pd.DataFrame) -> np.ndarray:
         """Boolean array: current customers with at least one trouble signal."""
