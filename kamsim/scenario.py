@@ -402,6 +402,11 @@ class Satisfaction(_Section):
     open_drop: Points = _field(0.3, "Points lost per complaint still open at month end", "points per complaint")
     resolved_gain: Points = _field(0.1, "Points regained per complaint resolved (service recovery)", "points per complaint")
     noise_sd: Points = _field(0.25, "Standard deviation of the monthly random change", "points")
+    contact_wait_drop_per_day: Points = _field(
+        0.02, "Points lost per day an account's manager tasks waited this month (queue mode, mean over its tasks)",
+        "points per day",
+    )
+    missed_contact_drop: Points = _field(0.15, "Points lost per missed manager task (queue mode)", "points per task")
     survey_prob: Probability = _field(0.08, "Probability that a customer answers a survey in a month", "probability per month")
     survey_sd: Points = _field(1.0, "Standard deviation of a survey score around satisfaction", "points")
 
@@ -468,13 +473,51 @@ class Contracts(_Section):
     resign_prob: Probability = _field(0.10, "A customer without a contract signs a new one", "probability per month")
 
 
+class StaffChange(_Section):
+    """One change of the account-management team at the start of a month (人员变动).
+
+    ``action``: ``"hire"`` adds ``manager`` (with ``capacity_hours`` and ``skill``, no accounts yet);
+    ``"leave"`` takes ``manager``'s hours away and moves all her accounts to ``to``; ``"move"`` moves
+    ``share`` of ``manager``'s accounts (those with the largest account ids; at least one) to ``to``.
+    """
+
+    month: int = _field(0, "Month of the change (at its start)", "month", ge=0, le=MAX_MONTHS)
+    action: Literal["hire", "leave", "move"] = _field("move", "What changes", "text")
+    manager: str = _field("", "The manager hired, leaving, or giving accounts", "manager id", max_length=50)
+    to: str = _field("", "The manager taking the accounts (leave, move)", "manager id", max_length=50)
+    share: Probability = _field(0.5, "Share of the manager's accounts moved (move)", "share")
+    capacity_hours: Annotated[float, Field(ge=0.0, le=744.0)] = _field(
+        120.0, "Monthly hours of a hired manager (before capacity_multiplier)", "hours per month"
+    )
+    skill: Probability = _field(0.5, "Skill of a hired manager", "0-1")
+
+
 class Managers(_Section):
-    """Account managers: monthly hours (SimPy containers) and skill."""
+    """Account managers: monthly hours, skill, and how requests for their time are served."""
 
     capacity_multiplier: Ratio = _field(1.0, "Multiplier on every manager's capacity_hours", "ratio")
     skill_floor: Annotated[float, Field(ge=0.0, le=10.0)] = _field(
         0.5, "Effective hours = hours x (skill_floor + skill)", "ratio"
     )
+    queueing: bool = _field(
+        False,
+        "Managers work through tasks one at a time, by priority (SimPy queues), instead of cutting every request "
+        "by the same share",
+        "flag",
+    )
+    deadline_days: Annotated[float, Field(ge=0.1, le=365.0)] = _field(
+        14.0, "Queue mode: a task not started this many days after it was requested is missed", "days"
+    )
+    planned_share: Probability = _field(
+        0.85,
+        "Queue mode: share of the team's hours the allocation policy plans (the rest absorbs escalations, "
+        "retention actions and uneven arrivals)",
+        "share",
+    )
+    escalation_hours: Annotated[float, Field(ge=0.0, le=100.0)] = _field(
+        1.0, "Queue mode: manager hours per complaint of a first-tier account (escalation)", "hours"
+    )
+    changes: list[StaffChange] = _field([], "Hires, departures and account moves during the run", "list")
 
 
 class Scenario(_Section):

@@ -71,6 +71,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "winback_offer",
     "need_identified",  # needs analysis revealed a latent need; ``detail``: category_details ("category=software")
     "cross_sell",  # first order of a newly adopted category (the order is its own ``order`` row); ``detail`` as above
+    "escalation",  # queue mode: a first-tier account's complaint handled by its manager (``hours``, ``wait_days``)
+    "contact_missed",  # queue mode: a manager task not started by its deadline; ``detail`` = the task's event type
 )
 
 #: Account-manager contacts (hours in ``hours``).

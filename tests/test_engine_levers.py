@@ -1,5 +1,7 @@
 """The strategists' levers (issue 13): price response to a pricing policy, and needs-driven cross-selling.
 
+(Managers as queues: tests/test_engine_queues.py; the comparison at the end uses all three levers.)
+
 Each lever is checked against its documented formula (docs/engine.md "Price response", "Needs and
 cross-selling"), for common random numbers (a lever leaves the other processes' draws alone) and for
 "off means off" (no discount / no needs reproduces the status quo bit for bit).
@@ -253,7 +255,9 @@ def test_cross_selling_table_counts_needs_wins_and_category_growth(small):
 
 
 def test_a_comparison_with_the_levers_is_identical_serially_in_a_pool_and_on_dask(small):
-    scenario = kamsim.Scenario(months=6, needs={"latent_prob": 0.5})
+    """All three levers: discounts, needs analysis, managers as queues with a departure."""
+    scenario = kamsim.Scenario(months=6, needs={"latent_prob": 0.5}, managers={
+        "queueing": True, "changes": [{"month": 2, "action": "leave", "manager": "M003", "to": "M001"}]})
     bundles = {
         "status_quo": "status_quo",
         "discovery_loyalty": PolicyBundle("abc", "none", ProactiveDiscovery(), name="discovery_loyalty",

@@ -45,12 +45,17 @@ class ManagerTeam:
 
     def __init__(self, env: simpy.Environment, world: World) -> None:
         self.env = env
-        self.capacity = world.manager_capacity.astype("float64")
         self.manager_of = world.manager_of
-        self.containers = [simpy.Container(env, capacity=max(float(c), 1e-9), init=float(c)) for c in self.capacity]
+        self.set_capacity(world.manager_capacity)
         self.used_hours = 0.0
         self.capacity_hours = 0.0
         self.used_by_manager = np.zeros(len(self.capacity))
+        self.capacity_by_manager = np.zeros(len(self.capacity))
+
+    def set_capacity(self, capacity: np.ndarray) -> None:
+        """(Re)build the containers for these monthly hours per manager (a hire or a departure), full."""
+        self.capacity = np.asarray(capacity, dtype="float64").copy()
+        self.containers = [simpy.Container(self.env, capacity=max(float(c), 1e-9), init=float(c)) for c in self.capacity]
         self._taken = np.zeros(len(self.capacity))
 
     @property
@@ -65,6 +70,7 @@ class ManagerTeam:
             box.put(min(float(self._taken[j]), box.capacity - box.level))
         self._taken[:] = 0.0
         self.capacity_hours += self.total_capacity
+        self.capacity_by_manager += self.capacity
 
     def deliver(self, requested: np.ndarray) -> np.ndarray:
         """Hours actually given per account: requests scaled down per manager to fit her hours.
@@ -86,6 +92,11 @@ class ManagerTeam:
         self.used_by_manager += totals
         self.used_hours += float(totals.sum())
         return delivered
+
+    def record_used(self, hours_by_manager: np.ndarray) -> None:
+        """Book hours that managers worked outside :meth:`deliver` (the queue model's finished tasks)."""
+        self.used_by_manager += hours_by_manager
+        self.used_hours += float(hours_by_manager.sum())
 
     def utilisation(self) -> float:
         """Delivered hours / available hours over the run so far (0-1; NaN without capacity)."""

@@ -92,12 +92,17 @@ class SimulationResult:
         Stage of each account after the last month (index ``account_id``).
     manager_hours : DataFrame
         Per manager: ``capacity_hours`` and ``used_hours`` over the run.
+    manager_panel : DataFrame
+        One row per (month, manager): ``capacity_hours`` and ``used_hours`` (hours), ``utilisation``
+        (used / capacity; NaN without hours), ``tasks_done`` (interactions; in the queue model every finished
+        task), ``tasks_missed`` and ``mean_wait_days`` (queue model; 0 otherwise).
     scenario, policy_name, seed, portfolio, months
         The inputs (``portfolio`` by reference).
     meta : dict
         ``start`` (ISO date of month 0), ``handlers``, ``days_per_month``, ``orders_cut`` (orders
         drawn beyond the cap ``orders.max_per_month`` and dropped, with their spend; see
-        docs/engine.md, "Orders") and ``orders_max_per_month``.
+        docs/engine.md, "Orders"), ``orders_max_per_month`` and ``discount_cost`` (revenue given away by the
+        pricing policy's discounts, CU).
     """
 
     events: pd.DataFrame
@@ -114,6 +119,7 @@ class SimulationResult:
     winback_cost: float = 0.0
     simpy_events: int = 0
     meta: dict[str, Any] = field(default_factory=dict)
+    manager_panel: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __repr__(self) -> str:
         return (

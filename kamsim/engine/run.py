@@ -44,11 +44,13 @@ from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
 from kamsim.engine.events import END_OF_MONTH, Details, EventLog, lookup_strings, string_array
 from kamsim.engine.lifecycle import Lifecycle
+from kamsim.engine.manager_work import ManagerWork, manager_panel
 from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
 from kamsim.engine.needs import NeedsModel
 from kamsim.engine.orders import MonthOrders, OrderDraws, OrderModel
 from kamsim.engine.result import PANEL_COLUMNS, SimulationResult
 from kamsim.engine.satisfaction import SurveyDraws, surveys, update_satisfaction
+from kamsim.engine.staffing import Staffing
 from kamsim.engine.world import LOST, PROSPECT, STAGE_LABELS, World
 from kamsim.policies import PolicyBundle
 from kamsim.scenario import Scenario
@@ -96,9 +98,13 @@ class Run:
         self.months = months
         self.rngs = streams(seed, ENGINE_STREAMS)
         self.world = World.from_portfolio(portfolio, scenario, self.rngs["contracts"])
+        skill = portfolio.account_managers["skill"].to_numpy(dtype="float64")
+        self.staffing = Staffing(scenario, self.world, skill, months) if scenario.managers.changes else None
         n = self.world.n
         self.env = simpy.Environment()
         self.team = ManagerTeam(self.env, self.world)
+        tiers = tuple(str(t) for t in getattr(bundle.segmentation, "tiers", ()) or ())
+        self.work = ManagerWork(self.env, scenario, self.world, tiers) if scenario.managers.queueing else None
         self.desk = ComplaintDesk(self.env, scenario, n, scenario.complaints.n_handlers(n))
         calibrated = CalibratedRates.from_accounts(portfolio.accounts, self.rngs["latent"])
         self.life = Lifecycle(scenario, self.world, calibrated)
@@ -124,6 +130,8 @@ class Run:
         self.p_float = {k: np.zeros(shape) for k in float_cols}
         self.p_complaints = np.zeros(shape, dtype=np.int64)
         self.p_tier = np.empty(shape, dtype=object)
+        k = len(self.world.manager_ids)
+        self.p_manager = {key: np.zeros((months, k)) for key in ("capacity", "used", "done", "missed", "wait")}
 
     def _needs_model(self, portfolio: Any) -> NeedsModel:
         """The run's latent needs (``Scenario.needs`` on): categories from the products table."""
@@ -138,7 +146,10 @@ class Run:
 
         The discounts are None when the pricing policy gives none this month.
         """
-        decided = self.bundle.decide(state, self.team.total_capacity)
+        capacity = self.team.total_capacity
+        if self.work is not None:
+            capacity *= self.scenario.managers.planned_share
+        decided = self.bundle.decide(state, capacity)
         discount = decided["discount"].to_numpy()
         return (
             tier_labels(decided["tier"]),
@@ -176,7 +187,12 @@ class Run:
         u_trans = rng["transitions"].random(n)
         u_arrival = rng["arrivals"].random(n)
 
-        # 2. managers' hours and contracts due
+        # 2. team changes, managers' hours and contracts due
+        if self.staffing is not None and self.staffing.apply(m, w):
+            self.team.set_capacity(w.manager_capacity)
+            self.skill_mult = sc.managers.skill_floor + w.skill
+            if self.work is not None:
+                self.work.queues.set_capacity(w.manager_capacity)
         self.team.start_month()
         ce = contracts.start_of_month(sc, w, m, d_contracts)
         log.add(ce.kind, ce.account, m, 0.0, manager=w.manager_of[ce.account], detail=ce.detail)
@@ -192,8 +208,12 @@ class Run:
         total = allocation.sum()
         if total > self.team.total_capacity > 0:
             allocation = allocation * (self.team.total_capacity / total)
-        delivered = self.team.deliver(allocation)
-        effective = delivered * self.skill_mult
+        if self.work is None:
+            delivered = self.team.deliver(allocation)
+            effective = delivered * self.skill_mult
+        else:  # queue model: the hours are requested now and worked during the month; last month's count
+            delivered = allocation
+            effective = (allocation if m == 0 else w.contact_hours_prev) * self.skill_mult
         ret_hours = np.where(customer, retention, 0.0)
         wb_hours = np.where(lost, retention, 0.0)
         if self.life.constant:
@@ -217,7 +237,8 @@ class Run:
         if self.needs is not None:
             mo = self._cross_sell(m, state, effective, customer, discount, mo)
         it = plan_interactions(sc, w, m, delivered, u_interactions)
-        log.add(_INTERACTION_CODES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
+        if self.work is None:
+            log.add(_INTERACTION_CODES[it.kind], it.account, m, it.frac, hours=it.hours, manager=w.manager_of[it.account])
         for kind, hours in (("retention_offer", ret_hours), ("winback_offer", wb_hours)):
             acc = np.flatnonzero(hours > 0)
             cost = hours[acc] * self.cost_per_hour
@@ -233,12 +254,27 @@ class Run:
         new_complaints = np.bincount(acc_c, minlength=n)
         s_acc, s_score, s_frac = surveys(sc, w, d_surveys)
         log.add("survey", s_acc, m, s_frac, score=s_score)
+        if self.work is not None:
+            self.work.submit(w, start_day, it, tiers, ret_hours, wb_hours, acc_c, frac_c)
 
-        # 5. SimPy runs the month: complaints queue for handlers
+        # 5. SimPy runs the month: complaints queue for handlers (and tasks for their managers)
         yield self.env.timeout(DAYS_PER_MONTH)
 
         # 6. end of month: satisfaction and stage transitions
         w.open_complaints = self.desk.open_now.copy()
+        self.p_manager["capacity"][m] = self.team.capacity
+        if self.work is None:
+            waited = missed = 0.0
+            self.p_manager["used"][m] = np.bincount(w.manager_of, weights=delivered, minlength=len(w.manager_ids))
+            self.p_manager["done"][m] = np.bincount(w.manager_of[it.account], minlength=len(w.manager_ids))
+        else:
+            done = self.work.close(m, w, log)
+            delivered, waited, missed = done.contact_hours, done.mean_wait_days, done.missed
+            effective = delivered * self.skill_mult
+            self.team.record_used(done.used_hours)
+            for key, values in (("used", done.used_hours), ("done", done.done), ("missed", done.missed_by_manager),
+                                ("wait", done.wait_days_by_manager)):
+                self.p_manager[key][m] = values
         new_sat = update_satisfaction(
             sc,
             w,
@@ -248,6 +284,8 @@ class Run:
             self.desk.resolved_month,
             self.desk.open_now,
             d_surveys.z_noise,
+            contact_wait_days=waited,
+            missed_contacts=missed,
         )
         old_stage = w.stage
         new_stage = self.life.step(w, hz, u_churn, u_trans, u_arrival)
@@ -318,10 +356,12 @@ class Run:
             manager_hours=pd.DataFrame(
                 {
                     "manager_id": pd.array(w.manager_ids, dtype="string"),
-                    "capacity_hours": w.manager_capacity * self.months,
+                    "capacity_hours": self.team.capacity_by_manager,
                     "used_hours": self.team.used_by_manager,
                 }
             ),
+            manager_panel=manager_panel(w.manager_ids, month_offset, *(self.p_manager[k] for k in
+                                                                       ("capacity", "used", "done", "missed", "wait"))),
             scenario=self.scenario,
             policy_name=self.policy_name,
             seed=seed,

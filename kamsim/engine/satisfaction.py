@@ -14,6 +14,8 @@ End-of-month update for customer *i* (points on a 0-10 scale, clipped)::
            - c_wait * queue days of complaints resolved this month
            - c_open * complaints still open at month end
            + c_res * complaints resolved this month
+           - c_cw * mean waiting days of its manager tasks     # queue model only
+           - c_miss * its missed manager tasks                 # queue model only
            + sigma * Z                                 # Z ~ N(0, 1), stream "surveys"
 
 A survey is answered with probability ``survey_prob`` per customer-month; the
@@ -69,8 +71,15 @@ def update_satisfaction(
     resolved: np.ndarray,
     open_at_end: np.ndarray,
     z_noise: np.ndarray,
+    *,
+    contact_wait_days: np.ndarray | float = 0.0,
+    missed_contacts: np.ndarray | float = 0.0,
 ) -> np.ndarray:
-    """Satisfaction after this month (a new array; prospects and lost accounts only revert to baseline)."""
+    """Satisfaction after this month (a new array; prospects and lost accounts only revert to baseline).
+
+    ``contact_wait_days`` (mean days the account's manager tasks waited) and ``missed_contacts`` come from
+    the queue model (0 in the default model).
+    """
     s = scenario.satisfaction
     sat = world.satisfaction
     change = s.mean_reversion * (world.baseline_satisfaction - sat)
@@ -82,5 +91,7 @@ def update_satisfaction(
         + s.resolved_gain * resolved
         + s.noise_sd * z_noise
     )
+    if np.any(contact_wait_days) or np.any(missed_contacts):
+        service = service - s.contact_wait_drop_per_day * contact_wait_days - s.missed_contact_drop * missed_contacts
     change = change + np.where(world.customers(), service, 0.0)
     return np.clip(sat + change, 0.0, 10.0)
