@@ -17,7 +17,9 @@ Model:
   its time, requests its manager with a priority (0 first; ties first come, first
   served) and is served without pre-emption;
 * a task not started within ``deadline_days`` of its arrival is withdrawn and
-  counted as *missed*; a manager without capacity (left the company) misses all.
+  counted as *missed* at its deadline (checked when the manager reaches it and at
+  each month's end, which serves the others exactly as a withdrawal on time);
+  a manager without capacity (left the company) misses all.
 
 :meth:`ManagerQueues.submit` takes a month's tasks; :meth:`ManagerQueues.collect`
 returns those finished or missed since the last call.  The waiting times of one
@@ -124,17 +126,19 @@ class ManagerQueues:
             request = self.resources[m].request(priority=prio)
             request.task = task  # type: ignore[attr-defined]
             request.callbacks.append(self._start)
-            if np.isfinite(self.deadline):
-                expire = env.timeout(self.deadline, value=request)
-                expire.callbacks.append(self._expire)
+
+    # Deadlines are checked lazily, without a SimPy timeout per task: when the manager reaches a task
+    # (``_start``) and at each month's end (``collect`` -> ``_sweep``).  A task past its deadline takes no
+    # time, so the other tasks are served exactly as if it had left the queue at its deadline.
 
     def _start(self, request: simpy.Event) -> None:
-        """Work on the task begins: it holds the manager for its hours at her speed."""
+        """The manager reaches the task: work on it (it holds her for its hours at her speed), or miss it."""
         task = request.task  # type: ignore[attr-defined]
         m = self._cols["manager"][task]
-        if self.hours_per_day[m] <= 0:  # she left while the task waited: nobody will do it
+        due = self._cols["arrived"][task] + self.deadline
+        if self.env.now > due or self.hours_per_day[m] <= 0:  # too late, or she left while it waited
             self.resources[m].release(request)
-            self._close(task, self.env.now, missed=True)
+            self._close(task, min(due, self.env.now), missed=True)
             return
         self._started[task] = self.env.now
         days = self._cols["hours"][task] / self.hours_per_day[m]
@@ -147,12 +151,14 @@ class ManagerQueues:
         self.resources[self._cols["manager"][task]].release(request)
         self._close(task, self.env.now, missed=False)
 
-    def _expire(self, event: simpy.Event) -> None:
-        """Deadline of a task: withdraw it if it is still waiting."""
-        request = event.value
-        if not request.triggered:
-            request.cancel()
-            self._close(request.task, self.env.now, missed=True)
+    def _sweep(self) -> None:
+        """Withdraw every waiting task whose deadline has passed (missed at its deadline)."""
+        now, arrived = self.env.now, self._cols["arrived"]
+        for resource in self.resources:
+            late = [r for r in resource.queue if arrived[r.task] + self.deadline <= now]
+            for request in late:
+                request.cancel()
+                self._close(request.task, arrived[request.task] + self.deadline, missed=True)
 
     def _close(self, task: int, day: float, missed: bool) -> None:
         self._ended[task] = day
@@ -160,7 +166,8 @@ class ManagerQueues:
         self._closed.append(task)
 
     def collect(self) -> QueueRecords:
-        """Tasks finished or missed since the last call, in the order they closed."""
+        """Tasks finished or missed since the last call (the late ones withdrawn first), in the order they closed."""
+        self._sweep()
         closed, self._closed = self._closed, []
         idx = np.asarray(closed, dtype=np.int64)
 
