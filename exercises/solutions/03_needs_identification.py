@@ -40,3 +40,18 @@ def ex_03_3():
     innovation = accounts[accounts["needs_profile"] == "innovation"]
     answer = (~innovation["account_id"].isin(software_buyers)).sum()
     return answer
+
+
+def ex_03_4():
+    """03.4: cross-sell revenue (CU, 12 months) of proactive discovery minus reactive service, needs model on."""
+    from kamsim.analytics import cross_selling
+    from kamsim.policies import PolicyBundle, ProactiveDiscovery, ReactiveService
+
+    portfolio = kamsim.datasets.load("small")
+    scenario = kamsim.Scenario(months=12, needs={"latent_prob": 0.5})
+    won = {}
+    for name, allocation in (("proactive", ProactiveDiscovery()), ("reactive", ReactiveService())):
+        run = kamsim.simulate(scenario, portfolio, PolicyBundle("abc", "none", allocation, name=name), seed=3)
+        won[name] = cross_selling(run.events, portfolio.products)["cross_sell_revenue"].sum()
+    answer = won["proactive"] - won["reactive"]
+    return answer

@@ -48,3 +48,19 @@ def ex_07_3():
     best = net.idxmax()  # the bundle that earns the most
     answer = net[best]
     return answer
+
+
+def ex_07_4():
+    """07.4: mean paired difference in net margin (CU, 12 months) of a uniform 5% extra discount against none."""
+    from kamsim.policies import UniformDiscount
+
+    portfolio = kamsim.datasets.load("small")
+    offers = {
+        "no extra discount": "status_quo",
+        "uniform 5%": PolicyBundle("abc", "none", "equal", name="uniform_5", pricing=UniformDiscount(0.05)),
+    }
+    pricing = kamsim.compare(kamsim.Scenario(months=12), offers, portfolio=portfolio, replications=4, seed=7,
+                             baseline="no extra discount", progress=False)
+    paired = pricing.paired().set_index(["policy", "kpi"])
+    answer = paired.loc[("uniform 5%", "net_margin"), "diff_mean"]
+    return answer

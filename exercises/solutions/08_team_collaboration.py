@@ -51,3 +51,13 @@ def ex_08_4():
                              normalize="columns")
     answer = shares.loc["M001", "California"]
     return answer
+
+
+def ex_08_5():
+    """08.5: contacts M001 missed in 12 months (queue model, status quo) after M003 left in month 3."""
+    small = kamsim.datasets.load("small")
+    departure = {"month": 3, "action": "leave", "manager": "M003", "to": "M001"}
+    scenario = kamsim.Scenario(months=12, managers={"queueing": True, "changes": [departure]})
+    panel = kamsim.simulate(scenario, small, "status_quo", seed=8).manager_panel
+    answer = panel.loc[panel["manager_id"] == "M001", "tasks_missed"].sum()
+    return answer

@@ -4,10 +4,14 @@ Each check computes its expected answer from the shipped ``small`` portfolio
 with :mod:`kamsim.analytics.needs` and lists plausible mistakes with a
 targeted hint each.  The chapter notebook prints the gaps of the whole history
 and the holdout errors of a 3-month moving average, so 03.1 looks at the
-orders of 2023 and 03.2 at a 6-month window.
+orders of 2023 and 03.2 at a 6-month window.  03.4 runs the engine with the
+needs model on (two seeded 12-month runs, under a second) and asks for the
+cross-sell revenue that proactive discovery adds over reactive service.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import pandas as pd
 
@@ -181,3 +185,69 @@ def _without_software(ids: pd.Series) -> int:
 def innovation_without_software() -> int:
     """Accounts with needs_profile 'innovation' that have no software order in the history."""
     return _without_software(_innovation_ids())
+
+
+# ----------------------------------------------------------------------------- 03.4 the needs model
+
+#: Exercise 03.4: share of the missing categories that are latent needs, seed and horizon of the two runs.
+LATENT_PROB_03_4 = 0.5
+SEED_03_4 = 3
+MONTHS_03_4 = 12
+
+
+def bundles_03_4() -> dict:
+    """The two allocation bundles of exercise 03.4 (labels as in the student notebook)."""
+    from kamsim.policies import PolicyBundle, ProactiveDiscovery, ReactiveService
+
+    return {
+        "proactive": PolicyBundle("abc", "none", ProactiveDiscovery(), name="proactive"),
+        "reactive": PolicyBundle("abc", "none", ReactiveService(), name="reactive"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _runs_03_4() -> dict:
+    """One seeded run per bundle with the needs model on: {label: (cross_selling table, kpis)} (cached)."""
+    from kamsim.analytics import cross_selling
+    from kamsim.engine import simulate
+    from kamsim.scenario import Scenario
+
+    p = portfolio(DATASET)
+    scenario = Scenario(months=MONTHS_03_4, needs={"latent_prob": LATENT_PROB_03_4})
+    out = {}
+    for name, bundle in bundles_03_4().items():
+        run = simulate(scenario, p, bundle, seed=SEED_03_4)
+        out[name] = (cross_selling(run.events, p.products), run.kpis())
+    return out
+
+
+def _cross(name: str, column: str = "cross_sell_revenue") -> float:
+    return float(_runs_03_4()[name][0][column].sum())
+
+
+def _mistakes_03_4(expected: float) -> dict[str, float]:
+    runs = _runs_03_4()
+    return {
+        "that is the cross-sell revenue of proactive discovery alone; subtract reactive service's.": _cross("proactive"),
+        "that is reactive minus proactive; the task asks how much *more* proactive discovery earned.": -expected,
+        "that is the difference in total revenue; keep the revenue of the categories won by cross-selling "
+        "(column cross_sell_revenue).": float(runs["proactive"][1]["revenue"] - runs["reactive"][1]["revenue"]),
+        "that is the difference in needs identified; the task asks for revenue (CU).": _cross(
+            "proactive", "needs_identified") - _cross("reactive", "needs_identified"),
+        "that is the difference in cross-sells (first orders); the task asks for their revenue (CU).": _cross(
+            "proactive", "cross_sells") - _cross("reactive", "cross_sells"),
+        "that is the difference in million CU; give it in CU.": expected / 1e6,
+    }
+
+
+@exercise(
+    "03.4",
+    title="The cross-sell revenue of proactive discovery",
+    hint="cross_selling(run.events, products) has one row per month; sum its cross_sell_revenue for each run and "
+    "subtract reactive service's total from proactive discovery's (CU over the 12 months).",
+    compare=number(),
+    mistakes=_mistakes_03_4,
+)
+def discovery_cross_sell() -> float:
+    """Cross-sell revenue of proactive discovery minus reactive service (CU, 12 months, needs model on)."""
+    return _cross("proactive") - _cross("reactive")

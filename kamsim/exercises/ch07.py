@@ -4,7 +4,8 @@ Every expected answer is computed from the shipped ``small`` portfolio (24
 months of CRM history) with kamsim functions; 07.3 reruns a small, seeded
 comparison of three effort bundles (3 bundles x 4 replications x 12 months, a
 few seconds) and asks for the net margin of the best bundle (a number that
-depends on the data; a bundle label could be guessed).
+depends on the data; a bundle label could be guessed); 07.4 compares a uniform
+5% extra discount (with the engine's price response) against none.
 """
 
 from __future__ import annotations
@@ -204,4 +205,62 @@ def best_bundle() -> float:
     return _mean(_best("net_margin"))
 
 
-__all__ = ["CATEGORY_07_2", "DATASET", "bundles_07_3"]
+# ----------------------------------------------------------------------------- 07.4 price response
+
+#: Exercise 07.4: the uniform extra discount, replications, seed and horizon.
+DISCOUNT_07_4 = 0.05
+REPLICATIONS_07_4 = 4
+SEED_07_4 = 7
+MONTHS_07_4 = 12
+
+
+def offers_07_4() -> dict:
+    """The two pricing offers of exercise 07.4 (labels as in the student notebook)."""
+    from kamsim.policies import PolicyBundle, UniformDiscount
+
+    return {
+        "no extra discount": "status_quo",
+        "uniform 5%": PolicyBundle("abc", "none", "equal", name="uniform_5", pricing=UniformDiscount(DISCOUNT_07_4)),
+    }
+
+
+@lru_cache(maxsize=1)
+def _paired_07_4() -> pd.DataFrame:
+    """Paired differences of the exercise 07.4 comparison (index kpi; the uniform offer against no discount)."""
+    from kamsim.scenario import Scenario
+
+    comp = run_comparison(Scenario(months=MONTHS_07_4), offers_07_4(), dataset=DATASET,
+                          replications=REPLICATIONS_07_4, seed=SEED_07_4, baseline="no extra discount")
+    paired = comp.paired()
+    return paired[paired["policy"] == "uniform 5%"].set_index("kpi")
+
+
+def _mistakes_07_4(expected: float) -> dict[str, float]:
+    paired = _paired_07_4()
+    return {
+        "that is the difference in revenue; the discount's cost shows in net_margin.": float(
+            paired.loc["revenue", "diff_mean"]),
+        "that is the relative difference in percent; give the mean paired difference in CU.": float(
+            paired.loc["net_margin", "rel_diff_pct"]),
+        "that has the wrong sign: the discount costs net margin, so the difference (offer minus no discount) is "
+        "negative.": -expected,
+        "that is the difference in million CU; give it in CU.": expected / 1e6,
+        "that is the lower end of the confidence interval; give the mean difference.": float(
+            paired.loc["net_margin", "ci_low"]),
+    }
+
+
+@exercise(
+    "07.4",
+    title="What a uniform 5% discount costs",
+    hint="comparison.paired() has one row per offer and KPI (differences to the baseline 'no extra discount'); "
+    "take the row of 'uniform 5%' and kpi == 'net_margin', column diff_mean (CU over the 12 months).",
+    compare=number(),
+    mistakes=_mistakes_07_4,
+)
+def uniform_discount_cost() -> float:
+    """Mean paired difference in net margin (CU, 12 months) of a uniform 5% extra discount against none."""
+    return float(_paired_07_4().loc["net_margin", "diff_mean"])
+
+
+__all__ = ["CATEGORY_07_2", "DATASET", "bundles_07_3", "offers_07_4"]

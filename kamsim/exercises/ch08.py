@@ -6,7 +6,8 @@ and :func:`kamsim.compare`; nothing is copied from a run.  08.3 reruns a small
 seeded comparison (4 bundles x 3 replications x 12 months, a few seconds).
 08.1 and 08.3 ask for a number that belongs to the right manager or bundle (a
 label could be guessed); 08.2 looks at 2022 because the chapter prints the
-utilisation of the last 12 months.
+utilisation of the last 12 months.  08.5 runs the queue model (one seeded
+12-month run) with a departure and asks how many contacts the receiving manager missed.
 """
 
 from __future__ import annotations
@@ -211,3 +212,50 @@ def _coverage(values: str | None, normalize: str) -> float:
 def california_potential_share() -> float:
     """Share (0-1) of the annual potential of ``small``'s California accounts owned by manager M001."""
     return _coverage("annual_potential_spend", "columns")
+
+
+# ----------------------------------------------------------------------------- 08.5 managers as queues
+
+#: Exercise 08.5: the departure (month, who leaves, who takes the accounts), seed and horizon of the queue-model run.
+DEPARTURE_08_5 = {"month": 3, "action": "leave", "manager": "M003", "to": "M001"}
+SEED_08_5 = 8
+MONTHS_08_5 = 12
+
+
+@lru_cache(maxsize=2)
+def _queue_panel(with_departure: bool = True) -> pd.DataFrame:
+    """manager_panel of the exercise 08.5 run (status quo, queue model), with or without the departure (cached)."""
+    from kamsim.engine import simulate
+    from kamsim.scenario import Scenario
+
+    changes = [DEPARTURE_08_5] if with_departure else []
+    scenario = Scenario(months=MONTHS_08_5, managers={"queueing": True, "changes": changes})
+    return simulate(scenario, portfolio(DATASET), "status_quo", seed=SEED_08_5).manager_panel
+
+
+def _panel_sum(column: str, manager: str | None = "M001", with_departure: bool = True) -> int:
+    panel = _queue_panel(with_departure)
+    if manager is not None:
+        panel = panel[panel["manager_id"] == manager]
+    return int(panel[column].sum())
+
+
+@exercise(
+    "08.5",
+    title="Missed contacts after a departure",
+    hint="run.manager_panel has one row per month and manager; keep manager_id == 'M001' and sum tasks_missed "
+    "over the 12 months.",
+    compare=number(),
+    mistakes=lambda expected: {
+        "that counts every manager's missed contacts; keep M001's rows.": _panel_sum("tasks_missed", None),
+        "that is the number of tasks M001 finished (tasks_done); the task asks for the missed ones.": _panel_sum(
+            "tasks_done"),
+        "that is M003's count; her accounts moved to M001, who misses the contacts.": _panel_sum(
+            "tasks_missed", "M003"),
+        "that is the run without the departure; add the change to managers.changes.": _panel_sum(
+            "tasks_missed", "M001", with_departure=False),
+    },
+)
+def missed_after_departure() -> float:
+    """Contacts M001 missed in 12 months (queue model, status quo) after M003 left in month 3 (a count)."""
+    return float(_panel_sum("tasks_missed"))
