@@ -190,3 +190,26 @@ def test_a_departure_moves_the_accounts_and_a_hire_takes_some(small):
 def test_bad_staff_changes_are_refused_before_the_run(small, change, message):
     with pytest.raises(ValueError, match=message):
         kamsim.simulate(kamsim.Scenario(months=6, managers={"changes": [change]}), small)
+
+
+def test_per_manager_allocation_keeps_each_book_within_its_managers_hours(small):
+    from kamsim.policies import PerManager, PolicyBundle
+
+    state = pd.DataFrame({
+        "stage": ["mature"] * 6,
+        "manager_id": ["M1", "M1", "M1", "M1", "M2", "M2"],
+        "manager_capacity_hours": [30.0] * 4 + [90.0] * 2,
+    }, index=pd.Index([f"A{i}" for i in range(6)], name="account_id"))
+    hours = PerManager("equal").allocate(state, 60.0)
+    np.testing.assert_allclose(hours.to_numpy(), [3.75] * 4 + [22.5] * 2)  # 60 h split 1 : 3 by the managers' hours
+    no_capacity = PerManager().allocate(state.drop(columns=["manager_capacity_hours"]), 60.0)
+    np.testing.assert_allclose(no_capacity.to_numpy(), [10.0] * 6)  # books share by their number of accounts
+    with pytest.raises(ValueError, match="inner must be an AllocationPolicy"):
+        PerManager(inner=3.0)
+    # in a run with a departure, the receiving manager's book is planned within her own hours: nothing is missed
+    pooled = _queued(small, changes=LEAVES)
+    per_book = kamsim.simulate(kamsim.Scenario(months=6, managers={"queueing": True, "changes": LEAVES}), small,
+                               PolicyBundle("abc", "none", PerManager(), name="per_manager"), seed=11)
+    missed = {name: int(r.manager_panel.query("manager_id == 'M001'")["tasks_missed"].sum())
+              for name, r in (("pooled", pooled), ("per_book", per_book))}
+    assert missed["pooled"] > 20 and missed["per_book"] < missed["pooled"] / 10

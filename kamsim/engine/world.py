@@ -207,7 +207,8 @@ class World:
         ``churn_risk`` (monthly loss probability without retention effort),
         ``tier`` (previous month's tier, missing in month 0), ``contact_hours``
         (hours delivered last month), ``open_complaints``, ``months_in_stage``,
-        ``in_contract`` and ``contract_months_left``.
+        ``in_contract``, ``contract_months_left`` and ``manager_capacity_hours``
+        (monthly hours of the account's manager, after team changes).
         """
         since = month - self.last_order_month
         left = np.where(self.contract_end > month, self.contract_end - month, 0)
@@ -226,6 +227,7 @@ class World:
             months_in_stage=self.months_in_stage.copy(),
             in_contract=self.contract_end > month,
             contract_months_left=left,
+            manager_capacity_hours=self.manager_capacity[self.manager_of],
         )
         return pd.concat([self.static, pd.DataFrame(dynamic, index=self.static.index)], axis=1)
 

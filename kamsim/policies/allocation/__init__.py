@@ -2,7 +2,8 @@
 
 * :mod:`~kamsim.policies.allocation.shares` -- equal, by tier weight, by value, by greedy marginal ROI;
 * :mod:`~kamsim.policies.allocation.cadence` -- a contact plan: each tier is due every k months;
-* :mod:`~kamsim.policies.allocation.discovery` -- proactive needs discovery vs reactive service.
+* :mod:`~kamsim.policies.allocation.discovery` -- proactive needs discovery vs reactive service;
+* :mod:`~kamsim.policies.allocation.per_manager` -- any rule applied within each manager's book.
 """
 
 from kamsim.policies.allocation.shares import (
@@ -14,6 +15,7 @@ from kamsim.policies.allocation.shares import (
 )
 from kamsim.policies.allocation.cadence import DEFAULT_INTERVALS, CadenceAllocation
 from kamsim.policies.allocation.discovery import ProactiveDiscovery, ReactiveService
+from kamsim.policies.allocation.per_manager import PerManager
 
 __all__ = [
     "DEFAULT_INTERVALS",
@@ -21,6 +23,7 @@ __all__ = [
     "CadenceAllocation",
     "EqualAllocation",
     "GreedyMarginalROI",
+    "PerManager",
     "ProactiveDiscovery",
     "ReactiveService",
     "TierAllocation",
