@@ -172,12 +172,12 @@ def test_orders_stay_in_owned_categories_until_a_cross_sell(small):
     gained = won.assign(cat=won["detail"].str.removeprefix("category=")).groupby("account_id")["cat"].agg(set)
     for row in ev[ev["event_type"] == "order"].itertuples():
         if row.account_id in owned.index:
-            allowed = owned[row.account_id] | gained.get(row.account_id, set())
+            allowed = set(owned[row.account_id]) | set(gained.get(row.account_id, ()))
             assert category[row.product_id] in allowed, row
     # every cross-sell is a first purchase of a category the account did not own, with its own order row
     for row in won.itertuples():
         cat = row.detail.removeprefix("category=")
-        assert cat not in owned.get(row.account_id, set())
+        assert cat not in set(owned.get(row.account_id, ()))
         assert category[row.product_id] == cat
     orders = ev[ev["event_type"] == "order"]
     assert len(won.merge(orders, on=["account_id", "date", "product_id"])) == len(won)

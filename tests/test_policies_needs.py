@@ -97,7 +97,7 @@ def test_missing_column_is_named():
 
 def test_params_and_repr():
     policy = ProactiveDiscovery(focus_share=0.3, target_share=0.2)
-    assert policy.get_params() == {"focus_share": 0.3, "target_share": 0.2}
+    assert policy.get_params() == {"focus_share": 0.3, "target_share": 0.2, "needs_share": 0.8}
     assert "ReactiveService(focus_share=0.5" in repr(ReactiveService())
 
 

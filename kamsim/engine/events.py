@@ -92,10 +92,22 @@ def string_array(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
             out = wrap(values)
             if out.dtype == dtype:
                 return out
-    return StringArray(values).astype(dtype)
+    return _python_strings(values).astype(dtype)
 
 
-_STRING_TEMPLATE = StringArray(np.array([], dtype=object))
+def _python_strings(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``StringArray(values)`` with python storage, whatever pandas' default string storage is.
+
+    pandas 3 with pyarrow installed gives a bare ``StringArray(values)`` the pyarrow dtype, an
+    inconsistent array that fails later (``isin``, ``astype``); pandas 2 has no ``dtype`` argument.
+    """
+    try:
+        return StringArray(values, dtype=pd.StringDtype("python"))
+    except TypeError:  # pandas 2: python storage is the only one StringArray has
+        return StringArray(values)
+
+
+_STRING_TEMPLATE = _python_strings(np.array([], dtype=object))
 
 
 def _all_strings(table: np.ndarray) -> bool:
@@ -106,7 +118,7 @@ def lookup_strings(table: np.ndarray, codes: np.ndarray) -> pd.api.extensions.Ex
     """``table[codes]`` as a string array, code -1 (missing) as ``pd.NA``."""
     table = np.append(np.asarray(table, dtype=object), pd.NA)  # code -1 picks the last entry: NA
     if not _all_strings(table[:-1]):  # not str ids: let StringArray raise (or accept) as before
-        return StringArray(table[codes]).astype(pd.StringDtype())
+        return _python_strings(table[codes]).astype(pd.StringDtype())
     return string_array(table[codes])
 
 
