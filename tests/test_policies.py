@@ -429,7 +429,7 @@ def test_available_lists_every_builtin():
     assert set(table["kind"]) == {"bundle", "segmentation", "retention", "allocation", "pricing"}
     assert set(table.loc[table.kind == "bundle", "name"]) == set(policies.BUNDLES) == {
         "status_quo", "blanket", "risk_targeted", "value_risk", "win_back",
-        "tier_allocation", "value_allocation", "roi_allocation",
+        "tier_allocation", "value_allocation", "roi_allocation", "discovery", "loyalty_discount", "per_manager",
     }  # fmt: skip
     assert (table["description"].str.len() > 10).all()
     assert policies.available("retention")["name"].tolist() == list(policies.POLICIES["retention"])

@@ -13,7 +13,10 @@ effect of that one decision:
 * ``win_back`` -- plus 3 hours each for valuable lost accounts, 100 h a month;
 * ``tier_allocation`` -- hours by ABC tier weights A 4 : B 2 : C 1;
 * ``value_allocation`` -- hours in proportion to 12-month revenue (10% equal floor);
-* ``roi_allocation`` -- hours by greedy marginal ROI.
+* ``roi_allocation`` -- hours by greedy marginal ROI;
+* ``discovery`` -- half the hours to the accounts with the most untapped wallet, mostly needs analysis;
+* ``loyalty_discount`` -- 5% extra discount for price-sensitive customers at risk (pricing);
+* ``per_manager`` -- equal hours within each manager's own book.
 
 Each factory is filed with :func:`~kamsim.policies.registry.register_bundle` and
 builds fresh objects on every call (``kamsim.policies.get(name)``).
@@ -21,8 +24,16 @@ builds fresh objects on every call (``kamsim.policies.get(name)``).
 
 from __future__ import annotations
 
-from kamsim.policies.allocation import EqualAllocation, GreedyMarginalROI, TierAllocation, ValueProportionalAllocation
-from kamsim.policies.base import AllocationPolicy, PolicyBundle, RetentionPolicy
+from kamsim.policies.allocation import (
+    EqualAllocation,
+    GreedyMarginalROI,
+    PerManager,
+    ProactiveDiscovery,
+    TierAllocation,
+    ValueProportionalAllocation,
+)
+from kamsim.policies.base import AllocationPolicy, PolicyBundle, PricingPolicy, RetentionPolicy
+from kamsim.policies.pricing import TargetedDiscount
 from kamsim.policies.registry import register_bundle
 from kamsim.policies.retention import (
     BlanketRetention,
@@ -35,14 +46,18 @@ from kamsim.policies.segmentation import ABCSegmentation
 
 
 def status_quo_with(
-    name: str, retention: RetentionPolicy | None = None, allocation: AllocationPolicy | None = None
+    name: str,
+    retention: RetentionPolicy | None = None,
+    allocation: AllocationPolicy | None = None,
+    pricing: PricingPolicy | None = None,
 ) -> PolicyBundle:
-    """The status quo (ABC tiers, no retention, equal hours) with its retention and/or allocation replaced."""
+    """The status quo (ABC tiers, no retention, equal hours, no extra discount) with some decisions replaced."""
     return PolicyBundle(
         ABCSegmentation(),
         retention if retention is not None else NoRetention(),
         allocation if allocation is not None else EqualAllocation(),
         name=name,
+        pricing=pricing if pricing is not None else "none",
     )
 
 
@@ -84,3 +99,18 @@ def value_allocation(name: str) -> PolicyBundle:
 @register_bundle("roi_allocation", "Hours given greedily to the largest marginal expected margin saved")
 def roi_allocation(name: str) -> PolicyBundle:
     return status_quo_with(name, allocation=GreedyMarginalROI())
+
+
+@register_bundle("discovery", "Half the hours to the quarter of customers with the most untapped wallet, 80% needs analysis")
+def discovery(name: str) -> PolicyBundle:
+    return status_quo_with(name, allocation=ProactiveDiscovery())
+
+
+@register_bundle("loyalty_discount", "5% extra discount for price-sensitive customers (>= 0.6) with churn risk >= 1%")
+def loyalty_discount(name: str) -> PolicyBundle:
+    return status_quo_with(name, pricing=TargetedDiscount(0.05, min_price_sensitivity=0.6, min_churn_risk=0.01))
+
+
+@register_bundle("per_manager", "Hours shared equally within each manager's own book, with her own hours")
+def per_manager(name: str) -> PolicyBundle:
+    return status_quo_with(name, allocation=PerManager("equal"))
