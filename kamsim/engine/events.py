@@ -115,10 +115,21 @@ def _all_strings(table: np.ndarray) -> bool:
 
 
 def lookup_strings(table: np.ndarray, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``table[codes]`` as a string array, code -1 (missing) as ``pd.NA``."""
+    """``table[codes]`` as a string array, code -1 (missing) as ``pd.NA``.
+
+    When pandas stores strings in Arrow (pyarrow installed, pandas 3), the column is made by an Arrow
+    ``take`` on the small table: no Python string object per row, about 10 bytes per value.
+    """
     table = np.append(np.asarray(table, dtype=object), pd.NA)  # code -1 picks the last entry: NA
     if not _all_strings(table[:-1]):  # not str ids: let StringArray raise (or accept) as before
         return _python_strings(table[codes]).astype(pd.StringDtype())
+    dtype = pd.StringDtype()
+    if dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        codes = np.asarray(codes, dtype=np.int64)
+        taken = pa.array(table[:-1].tolist(), type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
+        return pd.array(taken, dtype=dtype)
     return string_array(table[codes])
 
 
@@ -329,7 +340,7 @@ class EventLog:
             "account_id": lookup_strings(account_ids, account),
             "date": dates,
             "month": month,
-            "event_type": string_array(_TYPE_LABELS[codes]),
+            "event_type": lookup_strings(_TYPE_LABELS, codes),
         }
         del account, codes
         for name in _FLOAT_COLS:

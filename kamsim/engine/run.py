@@ -404,7 +404,7 @@ class Run:
         data: dict[str, Any] = {
             "month": np.repeat(np.arange(months, dtype=np.int64) + month_offset, n),
             "account_id": lookup_strings(self.world.account_ids, np.tile(np.arange(n), months)),
-            "stage": string_array(STAGE_LABELS[self.p_stage.ravel()]),
+            "stage": lookup_strings(STAGE_LABELS, self.p_stage.ravel()),
             "satisfaction": self.p_float["satisfaction"].ravel(),
             "revenue": self.p_float["revenue"].ravel(),
             "margin": self.p_float["margin"].ravel(),
