@@ -124,6 +124,9 @@ def test_queue_model_books_every_task_once_with_its_wait(small):
     early = ~np.isclose(missed["wait_days"], 14.0)  # missed before the deadline: her manager left meanwhile
     assert (missed["wait_days"] <= 14.0 + 1e-9).all() and (missed.loc[early, "manager_id"] == "M003").all()
     assert panel["tasks_missed"].sum() == len(missed)
+    kpis = result.kpis()
+    assert kpis["missed_contacts"] == len(missed)
+    assert kpis["mean_contact_wait_days"] == pytest.approx(contacts["wait_days"].mean())
     assert panel["tasks_done"].sum() == len(contacts)  # status quo: no retention tasks
     assert set(panel.columns) >= {"month", "manager_id", "capacity_hours", "used_hours", "utilisation",
                                   "tasks_done", "tasks_missed", "mean_wait_days"}
@@ -152,6 +155,7 @@ def test_an_overloaded_manager_misses_contacts_and_her_accounts_notice(small):
 def test_default_model_has_no_queue_rows_and_a_manager_panel(small):
     result = kamsim.simulate(kamsim.Scenario(months=3), small, seed=2)
     assert not result.events["event_type"].isin(["contact_missed", "escalation"]).any()
+    assert result.kpis()[["missed_contacts", "mean_contact_wait_days"]].tolist() == [0.0, 0.0]
     panel = result.manager_panel
     assert len(panel) == 3 * len(small.account_managers) and (panel["tasks_missed"] == 0).all()
     assert panel["used_hours"].sum() == pytest.approx(result.manager_hours["used_hours"].sum())

@@ -57,6 +57,8 @@ KPI_DIRECTIONS: dict[str, int] = {
     "mean_satisfaction": 1,
     "active_accounts_end": 1,
     "manager_utilisation": 1,
+    "missed_contacts": -1,
+    "mean_contact_wait_days": -1,
     "mean_complaint_wait_days": -1,
     "retention_cost": -1,
     "winback_cost": -1,

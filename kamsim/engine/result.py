@@ -18,6 +18,8 @@ KPI definitions (index of :meth:`kpis`, all floats):
 ``active_accounts_end``     number of customers after the last month
 ``share_<stage>``           share of all accounts in each stage after the last month
 ``manager_utilisation``     delivered regular hours / available manager hours (0-1)
+``missed_contacts``         manager tasks not started by their deadline (queue model; 0 otherwise)
+``mean_contact_wait_days``  mean days a finished manager task waited (queue model; 0 otherwise)
 ``complaints``              number of complaints opened
 ``mean_complaint_wait_days``  mean days from opening to resolution of resolved complaints (NaN if none)
 ``retention_cost``          retention hours x cost per hour (CU)
@@ -48,6 +50,8 @@ KPI_NAMES: tuple[str, ...] = (
     "active_accounts_end",
     *(f"share_{s}" for s in STAGES),
     "manager_utilisation",
+    "missed_contacts",
+    "mean_contact_wait_days",
     "complaints",
     "mean_complaint_wait_days",
     "retention_cost",
@@ -157,6 +161,7 @@ class SimulationResult:
             "active_accounts_end": float(final_customer.sum()),
             **{f"share_{s}": float(shares[s]) for s in STAGES},
             "manager_utilisation": used / capacity if capacity > 0 else float("nan"),
+            **self._contact_kpis(),
             "complaints": float(len(self.complaints)),
             "mean_complaint_wait_days": float(waits.mean()) if len(waits) else float("nan"),
             "retention_cost": float(self.retention_cost),
@@ -164,6 +169,15 @@ class SimulationResult:
             "net_margin": margin - float(self.retention_cost) - float(self.winback_cost),
         }
         return pd.Series([values[k] for k in KPI_NAMES], index=pd.Index(KPI_NAMES, name="kpi"), name=self.policy_name, dtype="float64")
+
+    def _contact_kpis(self) -> dict[str, float]:
+        """``missed_contacts`` and ``mean_contact_wait_days`` from the events (queue model rows; 0 without them)."""
+        kind = self.events["event_type"].astype("object").to_numpy()
+        missed = float((kind == "contact_missed").sum())
+        done = np.isin(kind, ["visit", "call", "qbr", "escalation"])
+        waits = self.events["wait_days"].to_numpy(dtype="float64", na_value=np.nan)[done]
+        waits = waits[~np.isnan(waits)]
+        return {"missed_contacts": missed, "mean_contact_wait_days": float(waits.mean()) if len(waits) else 0.0}
 
     def summary(self) -> pd.DataFrame:
         """Panel totals by stage (all stages, in lifecycle order) and by tier.

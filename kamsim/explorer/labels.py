@@ -21,6 +21,8 @@ KPI_LABELS: dict[str, tuple[str, tuple[str, ...], str]] = {
     "mean_satisfaction": ("Mean satisfaction", ("customer satisfaction",), "score 0-10"),
     "active_accounts_end": ("Active accounts at the end", (), "accounts"),
     "manager_utilisation": ("Account-manager utilisation", ("account manager", "utilisation"), "share of capacity"),
+    "missed_contacts": ("Missed contacts", ("missed contact",), "count"),
+    "mean_contact_wait_days": ("Mean wait for the account manager", ("queue waiting time",), "days"),
     "complaints": ("Complaints", (), "count"),
     "mean_complaint_wait_days": ("Mean complaint waiting time", ("queue waiting time",), "days"),
     "retention_cost": ("Retention cost", ("retention cost",), "CU"),
