@@ -8,6 +8,7 @@ strip [PATHS...]         clear outputs of exercise notebooks (default exercises/
 glossary                 regenerate docs/glossary.md from kamsim/course/glossary.csv
 release --out DIR        write the student pack (no solutions, no answers); --roster: one personal pack each
 grade SUBMISSIONS        run and score submitted exercise notebooks; write gradebook.csv and feedback
+site [--out DIR]         build the offline course website (English + 简体中文) from the stored outputs
 """
 
 from __future__ import annotations
@@ -57,7 +58,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--notebook-timeout", type=int, default=NOTEBOOK_TIMEOUT_S,
                        help="seconds per notebook before it is stopped (default %(default)s)")
     grade.add_argument("--chapters", nargs="*", default=None, help="only these chapters, e.g. 00 01")
+    _add_site_parser(sub)
     return parser
+
+
+def _add_site_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``site`` command (kamsim.course.site): the offline course website."""
+    site = sub.add_parser("site", help="build the offline course website from the stored notebook outputs")
+    site.add_argument("--out", type=Path, default=None, help="site folder (default: <root>/site)")
+    site.add_argument("--lang", nargs="+", default=None, metavar="LANG",
+                      help="editions to build (default: en zh_CN)")
+    site.add_argument("--overwrite", action="store_true", help="replace a folder that is not an earlier site")
 
 
 def _run_notebooks(args: argparse.Namespace, root: Path, write: bool) -> int:
@@ -103,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
                          cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout, root=root,
                          chapters=args.chapters, echo=True)
             print(f"graded {len(book)} student(s) -> {args.out / 'gradebook.csv'}")
+            return 0
+        if args.command == "site":
+            from kamsim.course.site import build_site
+
+            report = build_site(args.out or root / "site", root=root, languages=args.lang, overwrite=args.overwrite)
+            print(report.summary())
             return 0
         if args.command == "refresh":
             return _run_notebooks(args, root, write=True)
