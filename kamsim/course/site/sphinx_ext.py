@@ -45,8 +45,28 @@ def _copy_downloads(app: Sphinx, exception: Exception | None) -> None:
         shutil.copyfile(source, target)
 
 
+def _fix_chinese_search(app: Sphinx) -> None:
+    """Work around sphinx-doc/sphinx#14229 (Sphinx 9.0): the Chinese search page names a JS stemmer that
+    does not exist (``window.Stemmer = ChineseStemmer``) and finds nothing.
+
+    The Chinese splitter stems Latin words with the English stemmer; naming the
+    language "English" makes Sphinx write ``window.Stemmer = EnglishStemmer``.
+    Sphinx < 9 (inline stemmer code) and fixed releases are unaffected.
+    """
+    from sphinx.search import zh
+
+    if getattr(zh.SearchChinese, "js_stemmer_rawcode", None) != "english-stemmer.js":
+        return
+
+    class SearchChinese(zh.SearchChinese):
+        language_name = "English"
+
+    app.add_search_language(SearchChinese)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the configuration values and the two event handlers."""
+    """Register the configuration values, the two event handlers and the Chinese search fix."""
+    _fix_chinese_search(app)
     app.add_config_value("kamsim_ui", {}, "html")
     app.add_config_value("kamsim_switch", [], "html")
     app.add_config_value("kamsim_downloads", {}, "html")
