@@ -52,7 +52,8 @@ def _course_copy(target: Path) -> Path:
     if not zh.is_file():
         zh.parent.mkdir(parents=True, exist_ok=True)
         nb = {"cells": [
-            {"cell_type": "markdown", "id": "t1", "metadata": {}, "source": ZH_TITLE + "\n\n大客户管理：客户细分与客户生命周期。"},
+            {"cell_type": "markdown", "id": "t1", "metadata": {}, "source": ZH_TITLE + "\n\n大客户管理：客户细分与客户生命周期。"
+             "请完成[本章练习](../../exercises/zh_CN/00_getting_started.ipynb)。"},
             {"cell_type": "code", "id": "c1", "metadata": {}, "execution_count": 1, "source": "1 + 1",
              "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
                           "data": {"text/plain": "2"}}]}],
@@ -243,6 +244,8 @@ def test_zh_edition_has_lang_switch_and_chinese_pages(site):
     assert 'href="../../en/notebooks/00_getting_started.html"' in zh
     assert 'href="../../zh_CN/notebooks/00_getting_started.html"' in en
     assert "本页暂无中文译本" not in zh and "下载 Notebook" in zh
+    if ZH_TITLE[2:] in zh:  # the fixture's notebook: its link to the zh exercise is a link to that page here
+        assert 'href="../exercises/00_getting_started.html"' in zh
     title = re.search(r"<h1>(.*?)<", zh).group(1)
     assert re.search(r"[\u4e00-\u9fff]", title)
     if not (root / "notebooks" / "zh_CN" / "01_customer_segmentation.ipynb").is_file():
@@ -272,6 +275,22 @@ def test_math_renders_over_file_urls(site, tmp_path):
     dom = _run_chromium((out / "zh_CN" / "notebooks" / "05_satisfaction_management.html").as_uri(), tmp_path,
                         "--dump-dom")
     assert "<mjx-container" in dom and "<svg" in dom
+
+
+# ----------------------------------------------------------------------------------------------- units
+
+
+def test_translation_links_follow_the_site_layout(tmp_path):
+    from kamsim.course.site.sources import SitePage, _relink
+
+    page = SitePage("notebooks/05_satisfaction_management", REPO / "notebooks/zh_CN/05_satisfaction_management.ipynb",
+                    "chapters", True, "notebooks/zh_CN/05_satisfaction_management.ipynb")
+    text = ("[a](../../exercises/zh_CN/05_satisfaction_management.ipynb#x) [b](../docs/glossary.md) "
+            "[c](06_lifecycle_management.ipynb) [d](https://example.org/) ![e](../../docs/images/explorer.png)")
+    assert _relink(text, page, REPO, tmp_path) == (
+        "[a](../exercises/05_satisfaction_management.ipynb#x) [b](../docs/glossary.md) "
+        "[c](06_lifecycle_management.ipynb) [d](https://example.org/) ![e](../docs/images/explorer.png)")
+    assert (tmp_path / "docs" / "images" / "explorer.png").is_file()  # local images are copied into the sources
 
 
 # ----------------------------------------------------------------------------------------------- refusals

@@ -106,7 +106,7 @@ def _sphinx_command(srcdir: Path, outdir: Path, doctrees: Path) -> list[str]:
 def _stage_edition(root: Path, edition: Edition, editions: list[Edition], work: Path) -> list[SitePage]:
     pages = collect_pages(root, edition)
     base = work / edition.code
-    stage(pages, edition, base / "src")
+    stage(pages, edition, base / "src", root)
     static = base / "static"
     (static / "mathjax").mkdir(parents=True)
     shutil.copyfile(_config.mathjax_source(), static / "mathjax" / _config.MATHJAX_FILE)

@@ -15,7 +15,9 @@ adds the exercise instructions and writes the home page.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +103,48 @@ def collect_pages(root: Path, edition: Edition) -> list[SitePage]:
     return pages
 
 
+#: A markdown link or image target ``](target)`` or an HTML ``src="target"``.
+_TARGET = re.compile(r"""(\]\(|src=")([^)"\s]+)""")
+_EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|/)", re.I)
+
+
+def _site_path(repo_path: str) -> str:
+    """Where a repository file appears in the site: translations take the place of their English file."""
+    return re.sub(r"^(notebooks|exercises|docs|datasets)/zh_CN/", r"\1/", repo_path)
+
+
+def _relink(text: str, page: SitePage, root: Path, srcdir: Path) -> str:
+    """Point the relative links of ``page`` at the site's layout and copy the local images it shows.
+
+    A translation lives one folder deeper than the page it becomes
+    (``notebooks/zh_CN/05_x.ipynb`` -> ``notebooks/05_x``): its relative links
+    are resolved in the repository (from the translation's folder, or from the
+    English page's folder when only that names a file) and written relative to
+    the page.  A link to another translation becomes a link to that page of the
+    same edition.
+    """
+    repo_dir = posixpath.dirname(page.repo_path)
+    site_dir = posixpath.dirname(page.docname)
+
+    def fix(match: re.Match) -> str:
+        target = match.group(2)
+        if _EXTERNAL.match(target):
+            return match.group(0)
+        path, hash_, anchor = target.partition("#")
+        candidates = [posixpath.normpath(posixpath.join(folder, path)) for folder in (repo_dir, site_dir)]
+        # a translation may keep the English page's links as written: take the reading that names a file
+        repo_target = next((c for c in candidates if (root / c).exists()), candidates[0])
+        site_target = _site_path(repo_target)
+        source = root / repo_target
+        if source.is_file() and source.suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"):
+            copy = srcdir / site_target
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
+        return match.group(1) + posixpath.relpath(site_target, site_dir or ".") + hash_ + anchor
+
+    return _TARGET.sub(fix, text)
+
+
 def _markdown_cell(cell_id: str, text: str) -> dict:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 
@@ -119,12 +163,16 @@ def _note(kind: str, title: str | None, body: str) -> str:
     return f"{head}{body}\n```\n"
 
 
-def _stage_notebook(page: SitePage, edition: Edition, target: Path) -> None:
+def _stage_notebook(page: SitePage, edition: Edition, target: Path, root: Path, srcdir: Path) -> None:
     try:
         nb = json.loads(page.source.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise ValueError(f"{page.source}: not a readable notebook ({exc})") from exc
     cells = nb.setdefault("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            cell["source"] = _relink("".join(source) if isinstance(source, list) else source, page, root, srcdir)
     added = []
     if not page.translated:
         added.append(_markdown_cell("kamsim-site-untranslated", _note("note", None, edition.ui["untranslated"])))
@@ -136,8 +184,8 @@ def _stage_notebook(page: SitePage, edition: Edition, target: Path) -> None:
     target.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
-def _stage_markdown(page: SitePage, edition: Edition, target: Path) -> None:
-    text = page.source.read_text(encoding="utf-8")
+def _stage_markdown(page: SitePage, edition: Edition, target: Path, root: Path, srcdir: Path) -> None:
+    text = _relink(page.source.read_text(encoding="utf-8"), page, root, srcdir)
     if not page.translated:
         lines = text.splitlines(keepends=True)
         at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
@@ -156,18 +204,19 @@ def home_page(pages: list[SitePage], edition: Edition) -> str:
     return "\n".join(parts)
 
 
-def stage(pages: list[SitePage], edition: Edition, srcdir: Path) -> None:
+def stage(pages: list[SitePage], edition: Edition, srcdir: Path, root: Path) -> None:
     """Write the Sphinx sources of ``edition`` into ``srcdir`` (which must be empty or absent).
 
-    Notebooks keep their stored outputs; only markdown cells are added (the
-    exercise instructions, the note on an untranslated page).
+    Notebooks keep their stored outputs and code; markdown cells are added (the
+    exercise instructions, the note on an untranslated page) and their relative
+    links and images follow the site's layout (:func:`_relink`).
     """
     srcdir.mkdir(parents=True, exist_ok=True)
     for page in pages:
         target = srcdir / (page.docname + page.source.suffix)
         target.parent.mkdir(parents=True, exist_ok=True)
         if page.is_notebook:
-            _stage_notebook(page, edition, target)
+            _stage_notebook(page, edition, target, root, srcdir)
         else:
-            _stage_markdown(page, edition, target)
+            _stage_markdown(page, edition, target, root, srcdir)
     (srcdir / "index.md").write_text(home_page(pages, edition), encoding="utf-8")
