@@ -145,8 +145,11 @@ def test_zh_cn_names_provinces_and_cities(small_zh: Portfolio) -> None:
     assert acc["company_name"].str.contains(CJK).all()
     assert acc["company_name"].str.endswith("公司").all()
     assert acc["company_name"].is_unique
-    # the city (without 市) opens the company name: 城市 + 字号 + 行业 + 组织形式
-    assert all(n.startswith(c.removesuffix("市")) for n, c in zip(acc["company_name"], acc["city"]))
+    # 城市 + 字号 + 行业 + 组织形式, the city in brackets after the industry, or (groups only) no city
+    for name, city, band in zip(acc["company_name"], acc["city"], acc["size_band"]):
+        word = city.removesuffix("市")
+        assert name.startswith(word) or f"（{word}）" in name or ("集团" in name and band in {"large", "enterprise"})
+    assert acc["company_name"].str.startswith(tuple(acc["city"].str.removesuffix("市"))).mean() > 0.5
     assert small_zh.contacts["name"].str.contains(CJK).all()
     assert small_zh.account_managers["region"].isin(list(cities)).all()
 

@@ -8,8 +8,10 @@ their economic weight.
 
 Names come from Faker, seeded per instance (``seed_instance``) from a kamsim
 random stream; Faker is only asked for name *parts* (a fixed-size pool of
-surnames, given names, company suffixes and Chinese trade-name prefixes), and
-the parts are combined with numpy.  This is fast (10,000 companies in well
+surnames, given names and English company suffixes), and the parts are combined
+with numpy.  Chinese company names are composed from kamsim's curated word
+tables instead (:mod:`kamsim.generators.company_names_zh`: city, trade name,
+a word of the account's industry, legal form).  This is fast (10,000 companies in well
 under a second) and the output depends only on the seed and Faker's pinned
 version, never on the portfolio size.
 """
@@ -23,6 +25,7 @@ import pandas as pd
 from faker import Faker
 
 from kamsim.generators import tables
+from kamsim.generators.company_names_zh import zh_company_composer
 
 #: Number of Faker draws per name-part pool (independent of the portfolio size).
 POOL_SIZE = 1200
@@ -150,11 +153,9 @@ class NameFactory:
         fake.seed_instance(int(seed))
         self._last = np.array([fake.last_name() for _ in range(POOL_SIZE)], dtype=object)
         self._first = np.array([fake.first_name() for _ in range(POOL_SIZE)], dtype=object)
-        if locale == "zh_CN":
-            self._prefix = np.array([fake.company_prefix() for _ in range(POOL_SIZE // 4)], dtype=object)
+        if locale == "zh_CN":  # company names from curated tables (company_names_zh), no Faker suffixes
             self._suffix = np.array([], dtype=object)
         else:
-            self._prefix = np.array([], dtype=object)
             self._suffix = np.array([fake.company_suffix() for _ in range(POOL_SIZE // 4)], dtype=object)
 
     def person_names(self, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -165,18 +166,37 @@ class NameFactory:
             return (last + first).astype(object)
         return (first + " " + last).astype(object)
 
-    def company_names(self, cities: np.ndarray, industries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def company_names(
+        self,
+        cities: np.ndarray,
+        industries: np.ndarray,
+        rng: np.random.Generator,
+        size_bands: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Unique company names, one per account.
 
         en_US follows Faker's formats ("Lee Inc", "Lee-Park", "Lee, Park and
-        Diaz").  zh_CN follows the usual pattern 城市 + 字号 + 行业 + 组织形式,
-        e.g. 苏州华远制造有限公司, with the trade name from Faker and the city
-        and industry word from kamsim tables.
+        Diaz").  zh_CN follows the registered pattern 城市 + 字号 + 行业 + 组织形式,
+        e.g. 苏州华远精密机械有限公司, 瑞丰医药（苏州）有限公司 or, for a large group,
+        瑞丰医药集团股份有限公司: the industry word fits the account's industry and the
+        legal form its size band (:mod:`kamsim.generators.company_names_zh`).
+
+        Parameters
+        ----------
+        cities, industries
+            City and industry code per account.
+        rng
+            The generator's ``company_names`` stream.
+        size_bands
+            Size band per account (zh_CN legal forms); default ``"medium"`` for every account.
         """
         cities = np.asarray(cities, dtype=object)
         n = cities.size
         if self.locale == "zh_CN":
-            return _unique(self._zh_composer(cities, np.asarray(industries, dtype=object), rng), n)
+            bands = np.full(n, "medium", dtype=object) if size_bands is None else np.asarray(size_bands, dtype=object)
+            if bands.size != n:
+                raise ValueError(f"size_bands: {bands.size} values for {n} cities")
+            return _unique(zh_company_composer(cities, np.asarray(industries, dtype=object), bands, rng), n)
         return _unique(self._en_composer(rng), n)
 
     def _en_composer(self, rng: np.random.Generator) -> Callable[[np.ndarray, int], np.ndarray]:
@@ -188,27 +208,5 @@ class NameFactory:
             a, b, c = (last[rng.integers(0, last.size, k)] for _ in range(3))
             s = suffix[rng.integers(0, suffix.size, k)]
             return np.where(fmt == 0, a + " " + s, np.where(fmt == 1, a + "-" + b, a + ", " + b + " and " + c))
-
-        return compose
-
-    def _zh_composer(
-        self, cities: np.ndarray, industries: np.ndarray, rng: np.random.Generator
-    ) -> Callable[[np.ndarray, int], np.ndarray]:
-        word_of = {i.code: i.name_word for i in tables.INDUSTRIES}
-        words = np.array([word_of[c] for c in industries], dtype=object)
-        short = np.array([c[:-1] if c.endswith("市") else c for c in cities], dtype=object)
-        forms = np.array([f for f, _ in tables.CN_LEGAL_FORMS], dtype=object)
-        form_p = _normalise([w for _, w in tables.CN_LEGAL_FORMS])
-        chars = np.array(tables.CN_NAME_CHARS, dtype=object)
-        prefix = self._prefix
-
-        def compose(idx: np.ndarray, attempt: int) -> np.ndarray:
-            k = idx.size
-            trade = prefix[rng.integers(0, prefix.size, k)]
-            # after a collision, lengthen the trade name (字号) with curated characters
-            for _ in range(min(attempt, 2)):
-                trade = trade + chars[rng.integers(0, chars.size, k)]
-            form = forms[rng.choice(forms.size, size=k, p=form_p)]
-            return short[idx] + trade + words[idx] + form
 
         return compose

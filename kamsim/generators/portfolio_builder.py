@@ -173,7 +173,9 @@ def generate_portfolio(
     person_names = NameFactory(locale, int(rng["person_names"].integers(0, 2**32)))
     accounts = pd.concat([firms, traits, life], axis=1)
     accounts["account_id"] = relations.make_ids("A", n, 5)
-    accounts["company_name"] = company_names.company_names(firms["city"].to_numpy(), firms["industry"].to_numpy(), rng["company_names"])
+    accounts["company_name"] = company_names.company_names(
+        firms["city"].to_numpy(), firms["industry"].to_numpy(), rng["company_names"], firms["size_band"].to_numpy()
+    )
     accounts["annual_potential_spend"] = spend
 
     managers = relations.draw_managers(n_mgr, accounts["region"], person_names, rng["managers"])

@@ -47,8 +47,9 @@ class Industry:
     needs
         Relative weights of the needs profiles price, quality, service,
         innovation, reliability.
-    name_word
-        Industry word used in Chinese company names (行业用字).
+
+    The words of Chinese company names per industry live in
+    :data:`kamsim.generators.company_names_zh.INDUSTRY_WORDS`.
     """
 
     code: str
@@ -60,21 +61,20 @@ class Industry:
     growth: float
     fit: float
     needs: tuple[float, float, float, float, float]
-    name_word: str
 
 
 INDUSTRIES: tuple[Industry, ...] = (
-    Industry("manufacturing", "制造业", 0.17, 0.3, 1.2, 1.0, 0.45, 0.65, (0.25, 0.30, 0.15, 0.10, 0.20), "制造"),
-    Industry("automotive", "汽车", 0.07, 0.6, 1.5, 1.1, 0.40, 0.60, (0.30, 0.30, 0.10, 0.10, 0.20), "汽车部件"),
-    Industry("electronics", "电子", 0.09, 0.3, 1.3, 1.0, 0.55, 0.65, (0.20, 0.25, 0.10, 0.30, 0.15), "电子"),
-    Industry("information_technology", "信息技术", 0.10, 0.0, 1.0, 1.2, 0.70, 0.55, (0.10, 0.15, 0.20, 0.45, 0.10), "科技"),
-    Industry("healthcare", "医疗健康", 0.08, 0.2, 1.1, 0.7, 0.60, 0.50, (0.10, 0.35, 0.20, 0.15, 0.20), "医疗器械"),
-    Industry("retail", "零售", 0.10, 0.1, 0.8, 1.3, 0.40, 0.45, (0.45, 0.10, 0.25, 0.05, 0.15), "商贸"),
-    Industry("logistics", "物流", 0.08, 0.2, 0.9, 1.2, 0.45, 0.50, (0.35, 0.10, 0.20, 0.05, 0.30), "物流"),
-    Industry("energy", "能源", 0.06, 0.8, 1.6, 0.8, 0.40, 0.50, (0.15, 0.20, 0.10, 0.15, 0.40), "能源"),
-    Industry("construction", "建筑", 0.08, 0.2, 1.0, 1.6, 0.35, 0.40, (0.40, 0.20, 0.10, 0.05, 0.25), "建设工程"),
-    Industry("food_beverage", "食品饮料", 0.07, 0.1, 0.8, 1.0, 0.40, 0.45, (0.35, 0.30, 0.15, 0.05, 0.15), "食品"),
-    Industry("financial_services", "金融服务", 0.06, 0.5, 1.2, 0.6, 0.50, 0.45, (0.10, 0.20, 0.35, 0.20, 0.15), "投资"),
+    Industry("manufacturing", "制造业", 0.17, 0.3, 1.2, 1.0, 0.45, 0.65, (0.25, 0.30, 0.15, 0.10, 0.20)),
+    Industry("automotive", "汽车", 0.07, 0.6, 1.5, 1.1, 0.40, 0.60, (0.30, 0.30, 0.10, 0.10, 0.20)),
+    Industry("electronics", "电子", 0.09, 0.3, 1.3, 1.0, 0.55, 0.65, (0.20, 0.25, 0.10, 0.30, 0.15)),
+    Industry("information_technology", "信息技术", 0.10, 0.0, 1.0, 1.2, 0.70, 0.55, (0.10, 0.15, 0.20, 0.45, 0.10)),
+    Industry("healthcare", "医疗健康", 0.08, 0.2, 1.1, 0.7, 0.60, 0.50, (0.10, 0.35, 0.20, 0.15, 0.20)),
+    Industry("retail", "零售", 0.10, 0.1, 0.8, 1.3, 0.40, 0.45, (0.45, 0.10, 0.25, 0.05, 0.15)),
+    Industry("logistics", "物流", 0.08, 0.2, 0.9, 1.2, 0.45, 0.50, (0.35, 0.10, 0.20, 0.05, 0.30)),
+    Industry("energy", "能源", 0.06, 0.8, 1.6, 0.8, 0.40, 0.50, (0.15, 0.20, 0.10, 0.15, 0.40)),
+    Industry("construction", "建筑", 0.08, 0.2, 1.0, 1.6, 0.35, 0.40, (0.40, 0.20, 0.10, 0.05, 0.25)),
+    Industry("food_beverage", "食品饮料", 0.07, 0.1, 0.8, 1.0, 0.40, 0.45, (0.35, 0.30, 0.15, 0.05, 0.15)),
+    Industry("financial_services", "金融服务", 0.06, 0.5, 1.2, 0.6, 0.50, 0.45, (0.10, 0.20, 0.35, 0.20, 0.15)),
 )
 
 #: Needs profiles in the order of :attr:`Industry.needs` (schema ``needs_profile``).
@@ -162,12 +162,6 @@ REGIONS: dict[str, tuple[Region, ...]] = {"en_US": US_STATES, "zh_CN": CN_PROVIN
 
 #: Relative weight of the 1st, 2nd, ... city of a region (truncated and renormalised).
 CITY_WEIGHTS: tuple[float, ...] = (0.5, 0.25, 0.15, 0.10)
-
-#: Legal forms of Chinese company names (组织形式) and their relative weights.
-CN_LEGAL_FORMS: tuple[tuple[str, float], ...] = (("有限公司", 0.75), ("股份有限公司", 0.15), ("集团有限公司", 0.10))
-
-#: Extra characters for a Chinese trade name (字号) when Faker's prefixes collide.
-CN_NAME_CHARS: tuple[str, ...] = tuple("鑫盛泰恒瑞达宏兴华源通力德信博远嘉和永丰安新诚东方天卓越中")
 
 
 @dataclass(frozen=True)
