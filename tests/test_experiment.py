@@ -373,22 +373,73 @@ def test_comparison_checks_its_inputs():
     assert "replications=8" in repr(comp)
 
 
-def test_plot_has_titles_and_labels():
+def test_plot_has_titles_and_labels(monkeypatch):
+    monkeypatch.delenv("KAMSIM_LANG", raising=False)
     comp = _comparison()
     fig = comp.plot()
     axes = fig.axes
     assert len(axes) == 4  # 2 rows x the headline KPIs present: net_margin, revenue
     for ax in axes:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
-    assert "CU" in axes[0].get_ylabel()
+    assert axes[0].get_ylabel() == "Net margin (CU)" and axes[0].get_title() == "Net margin"
     plt.close(fig)
     fig = comp.plot(kpis=["churn_rate"])
-    assert len(fig.axes) == 2 and fig.axes[0].get_title() == "churn_rate"
+    assert len(fig.axes) == 2 and fig.axes[0].get_title() == "Churn rate"
+    assert fig.axes[0].get_ylabel() == "Churn rate (share of accounts)"
+    assert fig.axes[1].get_xlabel() == "policy − status_quo (share of accounts)"
     plt.close(fig)
     with pytest.raises(ValueError, match="unknown KPI"):
         comp.plot(kpis=["profit"])
     fig = comp.plot_relative()
     assert fig.axes[0].get_xlabel().endswith("(% of baseline mean)")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Net margin", "Revenue", "Churn rate"]
+    plt.close(fig)
+
+
+def test_plot_labels_follow_the_edition_in_chinese(monkeypatch):
+    from kamsim.course import setup
+
+    setup()  # the course style: a CJK font, so Chinese labels are drawn (not boxes)
+    comp = _comparison()
+    monkeypatch.setenv("KAMSIM_LANG", "zh_CN")
+    fig = comp.plot(kpis=["net_margin", "churn_rate"])
+    top, bottom = fig.axes[0], fig.axes[2]
+    assert top.get_title() == "净毛利" and top.get_ylabel() == "净毛利（CU）" and top.get_xlabel() == "策略组合"
+    assert bottom.get_title() == "净毛利\n与 status_quo 的配对差异"
+    assert fig.axes[1].get_ylabel() == "流失率（占客户比例）"
+    assert "置信区间" in fig.get_suptitle()
+    plt.close(fig)
+    fig = comp.plot_relative()
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["净毛利", "销售额", "流失率"]
+    plt.close(fig)
+    fig = comp.plot(kpis=["net_margin"], locale="en_US")  # an explicit locale wins over the edition
+    assert fig.axes[0].get_title() == "Net margin"
+    plt.close(fig)
+
+
+def test_chinese_labels_fall_back_to_english_without_a_cjk_font(monkeypatch):
+    from kamsim.experiment import plots
+
+    monkeypatch.setattr(plots, "_font_has_chinese", lambda: False)
+    fig = _comparison().plot(kpis=["net_margin"], locale="zh_CN")
+    assert fig.axes[0].get_title() == "Net margin"
+    plt.close(fig)
+
+
+def test_policy_tick_labels_do_not_overlap():
+    frames = [pd.DataFrame({"policy": name, "replication": range(3), "kpi": "revenue", "value": [1.0, 2.0, 3.0]})
+              for name in ("ABC tiers", "equal hours", "value x potential", "screening")]
+    comp = Comparison(pd.concat(frames, ignore_index=True), baseline="ABC tiers")
+    fig = comp.plot(kpis=["revenue"], locale="en_US")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    ticks = ax.transData.transform([(x, 0.0) for x in ax.get_xticks()])[:, 0]
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+    assert len(boxes) == 4
+    # rotated labels end at their own tick: a long name runs down-left, never across its neighbour's text
+    for tick, box in zip(ticks, boxes):
+        assert box.x1 <= tick + 8
     plt.close(fig)
 
 

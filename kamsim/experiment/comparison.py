@@ -139,17 +139,21 @@ class Comparison:
         return frame.reset_index(drop=True)
 
     # ------------------------------------------------------------------ figures and files
-    def plot(self, kpis: Sequence[str] | None = None) -> Figure:
-        """KPI distributions per policy and paired-difference forest plots (see :mod:`kamsim.experiment.plots`)."""
+    def plot(self, kpis: Sequence[str] | None = None, *, locale: str | None = None) -> Figure:
+        """KPI distributions per policy and paired-difference forest plots (see :mod:`kamsim.experiment.plots`).
+
+        Readable KPI names with units; ``locale`` ``"zh_CN"`` gives Chinese labels (default: the
+        course edition, environment variable ``KAMSIM_LANG``).
+        """
         from kamsim.experiment.plots import plot_comparison
 
-        return plot_comparison(self, kpis)
+        return plot_comparison(self, kpis, locale=locale)
 
-    def plot_relative(self, kpis: Sequence[str] | None = None) -> Figure:
-        """All KPIs' paired differences in % of the baseline mean, on one forest plot."""
+    def plot_relative(self, kpis: Sequence[str] | None = None, *, locale: str | None = None) -> Figure:
+        """All KPIs' paired differences in % of the baseline mean, on one forest plot (``locale`` as in :meth:`plot`)."""
         from kamsim.experiment.plots import plot_relative
 
-        return plot_relative(self, kpis)
+        return plot_relative(self, kpis, locale=locale)
 
     def to_dir(
         self,

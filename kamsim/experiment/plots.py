@@ -23,6 +23,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 import numpy as np
 import pandas as pd
 
+from kamsim import labels
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
@@ -31,25 +33,48 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Headline KPIs plotted by default (those the comparison has, in this order).
 DEFAULT_PLOT_KPIS: tuple[str, ...] = ("net_margin", "revenue", "retention_rate", "mean_satisfaction")
 
-_UNITS: dict[str, str] = {
-    "revenue": "CU",
-    "margin": "CU",
-    "net_margin": "CU",
-    "retention_cost": "CU",
-    "retention_rate": "share of accounts",
-    "churn_rate": "share of accounts",
-    "mean_satisfaction": "score 0-10",
-    "active_accounts_end": "accounts",
-    "manager_utilisation": "share of capacity",
-    "complaints": "count",
-    "mean_complaint_wait_days": "days",
-}
+
+def kpi_label(kpi: str, locale: str | None = None) -> str:
+    """Axis label of a KPI with its unit, e.g. ``"Net margin (CU)"`` or ``"净毛利（CU）"``.
+
+    ``locale`` ``None`` follows the course edition (``KAMSIM_LANG``); see :mod:`kamsim.labels`.
+    """
+    return labels.kpi_axis_label(kpi, locale)
 
 
-def kpi_label(kpi: str) -> str:
-    """Axis label of a KPI with its unit, e.g. ``"net_margin (CU)"``."""
-    unit = _UNITS.get(kpi, "share of accounts" if kpi.startswith("share_") else "")
-    return f"{kpi} ({unit})" if unit else kpi
+def _locale(locale: str | None) -> str:
+    """The label locale: ``locale`` or the course edition; English when no font can draw Chinese."""
+    loc = labels.resolve(locale)
+    if labels.is_chinese(loc) and not _font_has_chinese():
+        return "en_US"
+    return loc
+
+
+def _font_has_chinese() -> bool:
+    """True if a font of matplotlib's current ``font.family`` list has Chinese glyphs (else boxes would show)."""
+    from matplotlib import font_manager, rcParams
+
+    families: list[str] = []
+    for family in rcParams["font.family"]:
+        key = f"font.{family}"
+        families += list(rcParams[key]) if key in rcParams else [family]
+    for family in families:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        except ValueError:
+            continue
+        if _has_glyph(path, "中"):
+            return True
+    return False
+
+
+def _has_glyph(path: str, char: str) -> bool:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        return FT2Font(path).get_char_index(ord(char)) != 0
+    except (OSError, RuntimeError):  # pragma: no cover - unreadable font file
+        return False
 
 
 def default_kpis(available: Sequence[str], limit: int = 4) -> list[str]:
@@ -58,7 +83,7 @@ def default_kpis(available: Sequence[str], limit: int = 4) -> list[str]:
     return chosen or list(available)[:limit]
 
 
-def plot_comparison(comparison: Comparison, kpis: Sequence[str] | None = None) -> Figure:
+def plot_comparison(comparison: Comparison, kpis: Sequence[str] | None = None, *, locale: str | None = None) -> Figure:
     """Distributions (top row) and paired-difference forest plots (bottom row), one column per KPI.
 
     Parameters
@@ -67,6 +92,10 @@ def plot_comparison(comparison: Comparison, kpis: Sequence[str] | None = None) -
         The comparison to draw.
     kpis
         KPI names; default :func:`default_kpis`.
+    locale
+        ``"en_US"`` or ``"zh_CN"`` for the titles and axis labels (readable KPI names with
+        units, :mod:`kamsim.labels`); default the course edition (``KAMSIM_LANG``).  Chinese
+        falls back to English when no installed font can draw it (call ``kamsim.course.setup()``).
 
     Returns
     -------
@@ -76,32 +105,42 @@ def plot_comparison(comparison: Comparison, kpis: Sequence[str] | None = None) -
     import seaborn as sns
 
     kpis = _check_kpis(comparison, kpis)
+    loc = _locale(locale)
+    zh = labels.is_chinese(loc)
     policies = comparison.policies
     others = [p for p in policies if p != comparison.baseline]
     palette = dict(zip(policies, sns.color_palette("colorblind", len(policies))))
     paired = comparison.paired()
     reps = comparison.replications
+    base = comparison.baseline
+    policy_word = labels.pick("policy", "策略组合", loc)
     width = max(7.5, 3.8 * len(kpis))
-    fig, axes = plt.subplots(2, len(kpis), figsize=(width, 7.5), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(2, len(kpis), figsize=(width, 8.0), squeeze=False, layout="constrained")
     for j, kpi in enumerate(kpis):
-        _distribution(axes[0, j], reps.loc[reps["kpi"] == kpi], policies, palette)
+        name, unit = labels.kpi_name(kpi, loc), labels.kpi_unit(kpi, loc)
         top = axes[0, j]
-        top.set_title(kpi)
-        top.set_xlabel("policy")
-        top.set_ylabel(kpi_label(kpi))
-        top.tick_params(axis="x", labelrotation=30)
-        _forest(axes[1, j], paired.loc[paired["kpi"] == kpi], others, palette, "diff_mean", "ci_low", "ci_high")
-        axes[1, j].set_title(f"{kpi}\ndifference vs {comparison.baseline}")
-        axes[1, j].set_xlabel(f"policy - {comparison.baseline} ({_UNITS.get(kpi, 'KPI units')})")
+        _distribution(top, reps.loc[reps["kpi"] == kpi], policies, palette)
+        top.set_title(name)
+        top.set_xlabel(policy_word)
+        top.set_ylabel(kpi_label(kpi, loc))
+        bottom = axes[1, j]
+        _forest(bottom, paired.loc[paired["kpi"] == kpi], others, palette, "diff_mean", "ci_low", "ci_high")
+        bottom.set_ylabel(policy_word)
+        bottom.set_title(f"{name}\n与 {base} 的配对差异" if zh else f"{name}\ndifference vs {base}")
+        unit = unit or labels.pick("KPI units", "指标单位", loc)
+        bottom.set_xlabel(f"{policy_word} − {base}（{unit}）" if zh else f"{policy_word} − {base} ({unit})")
     conf = round(100 * comparison.confidence)
-    fig.suptitle(
-        f"Policy comparison: {comparison.n_replications} replications per policy\n"
-        f"{conf}% CIs ({'common random numbers' if comparison.crn else 'independent streams'})"
-    )
+    n = comparison.n_replications
+    if zh:
+        streams = "公共随机数" if comparison.crn else "独立随机数流"
+        fig.suptitle(f"策略组合比较：每个策略组合重复运行 {n} 次\n{conf}% 置信区间（{streams}）")
+    else:
+        streams = "common random numbers" if comparison.crn else "independent streams"
+        fig.suptitle(f"Policy comparison: {n} replications per policy\n{conf}% CIs ({streams})")
     return fig
 
 
-def plot_relative(comparison: Comparison, kpis: Sequence[str] | None = None) -> Figure:
+def plot_relative(comparison: Comparison, kpis: Sequence[str] | None = None, *, locale: str | None = None) -> Figure:
     """One forest plot of the KPIs' paired differences in percent of the baseline mean.
 
     Parameters
@@ -112,11 +151,15 @@ def plot_relative(comparison: Comparison, kpis: Sequence[str] | None = None) -> 
         KPI names; default every KPI except the stage shares ``share_<stage>`` (whose small
         baseline means make percentages explode).  KPIs whose baseline mean is 0 (no
         relative scale) are always left out.
+    locale
+        Language of the labels, as in :func:`plot_comparison`.
     """
     if kpis is None:
         kpis = [k for k in comparison.kpis if not k.startswith("share_")] or list(comparison.kpis)
     else:
         kpis = _check_kpis(comparison, kpis)
+    loc = _locale(locale)
+    zh = labels.is_chinese(loc)
     paired = comparison.paired()
     paired = paired.loc[paired["kpi"].isin(kpis) & paired["rel_diff_pct"].notna()]
     others = [p for p in comparison.policies if p != comparison.baseline]
@@ -134,13 +177,20 @@ def plot_relative(comparison: Comparison, kpis: Sequence[str] | None = None) -> 
         err = np.vstack([mean - rows["rel_ci_low_pct"].to_numpy(float), rows["rel_ci_high_pct"].to_numpy(float) - mean])
         ax.errorbar(mean, y, xerr=err, fmt="o", capsize=3, color=palette[policy], label=policy)
     ax.axvline(0.0, color="0.3", linestyle="--", linewidth=1)
-    ax.set_yticks(np.arange(len(shown)), shown)
+    ax.set_yticks(np.arange(len(shown)), [labels.kpi_name(k, loc) for k in shown])
     ax.invert_yaxis()
-    ax.set_xlabel(f"difference vs {comparison.baseline} (% of baseline mean)")
-    ax.set_ylabel("KPI")
-    ax.set_title(f"Paired differences vs {comparison.baseline}, {round(100 * comparison.confidence)}% CIs")
+    base, conf = comparison.baseline, round(100 * comparison.confidence)
+    if zh:
+        ax.set_xlabel(f"与 {base} 的差异（占 {base} 均值的 %）")
+        ax.set_ylabel("关键绩效指标")
+        ax.set_title(f"与 {base} 的配对差异，{conf}% 置信区间")
+    else:
+        ax.set_xlabel(f"difference vs {base} (% of baseline mean)")
+        ax.set_ylabel("KPI")
+        ax.set_title(f"Paired differences vs {base}, {conf}% CIs")
     if others:
-        ax.legend(title="policy", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+        ax.legend(title=labels.pick("policy", "策略组合", loc), loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize="small")
     return fig
 
 
@@ -168,7 +218,8 @@ def _distribution(ax, rows: pd.DataFrame, policies: list[str], palette: dict) ->
     for i, values in enumerate(samples):
         spread = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(len(values))
         ax.scatter(x[i] + spread, values, s=9, color="0.2", alpha=0.6, zorder=3)
-    ax.set_xticks(x, policies)
+    # rotated and anchored at their right end, so long policy names never run into each other
+    ax.set_xticks(x, policies, rotation=30, ha="right", rotation_mode="anchor")
     ax.yaxis.set_major_formatter(FuncFormatter(_compact))
 
 
