@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 
 from kamsim.analytics._validation import HAS_NO, require_columns
 from kamsim.analytics.concentration import abc_classes, gini, lorenz_curve
+from kamsim.labels import pick
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 4.0)) -> Axes:
@@ -73,17 +74,64 @@ def plot_rfm_segments(scores: pd.DataFrame, ax: Axes | None = None, title: str |
 
 def plot_cohort_heatmap(table: pd.DataFrame, value: str = "retention", ax: Axes | None = None,
                         title: str | None = None) -> Axes:
-    """Heatmap of a cohort table (from :func:`cohort_retention` / :func:`cohort_revenue`): cohort x age."""
+    """Heatmap of a cohort table (from :func:`cohort_retention` / :func:`cohort_revenue`): cohort x age.
+
+    Cohorts are labelled by their period (``2023 Q1`` for quarters, ``2023-04`` for months,
+    ``2023`` for years, the Monday's date for weeks) at the axes' normal tick size; with many
+    cohorts every k-th is labelled so that the labels never overlap.
+    """
     ax = _axes(ax, (7.0, 4.5))
     grid = table.pivot(index="cohort", columns="age", values=value)
     im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="viridis", interpolation="nearest")
-    ax.set_yticks(range(len(grid.index)))
-    ax.set_yticklabels([pd.Timestamp(c).strftime("%Y-%m-%d") for c in grid.index], fontsize=7)
-    ax.set_xlabel("Periods since acquisition")
-    ax.set_ylabel("Acquisition cohort")
-    ax.figure.colorbar(im, ax=ax, label=value)
+    ax.grid(False)  # grid lines of the course style would cut through the cells
+    rows = np.arange(len(grid.index))
+    step = max(1, int(np.ceil(len(rows) / MAX_COHORT_LABELS)))
+    ax.set_yticks(rows[::step], cohort_tick_labels(grid.index)[::step])
+    ages = np.arange(len(grid.columns))
+    age_step = max(1, int(np.ceil(len(ages) / MAX_COHORT_LABELS)))
+    ax.set_xticks(ages[::age_step], [str(a) for a in grid.columns[::age_step]])
+    ax.set_xlabel(pick("Periods since acquisition", "首单后的期数"))
+    ax.set_ylabel(pick("Acquisition cohort", "首单同期群"))
+    english, chinese = COHORT_VALUE_LABELS.get(value, (value, value))
+    ax.figure.colorbar(im, ax=ax, label=pick(english, chinese))
     ax.set_title(title or f"Cohort {value}")
     return ax
+
+
+#: Colour-bar label of each value column of the cohort tables (English, Chinese for the Chinese edition).
+COHORT_VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "retention": ("Share of the cohort still ordering", "仍在下单的客户占比"),
+    "active": ("Accounts still ordering", "仍在下单的客户数"),
+    "cohort_size": ("Accounts in the cohort", "同期群客户数"),
+    "revenue": ("Revenue (CU)", "销售额（CU）"),
+    "revenue_per_account": ("Revenue per account (CU)", "每个客户的销售额（CU）"),
+    "cumulative_revenue_per_account": ("Cumulative revenue per account (CU)", "每个客户的累计销售额（CU）"),
+}
+
+
+#: Most cohort (and age) tick labels on a heatmap axis; more cohorts get every k-th label.
+MAX_COHORT_LABELS = 16
+
+
+def cohort_tick_labels(cohorts) -> list[str]:
+    """Readable labels of cohort start dates: ``2023 Q2``, ``2023-04``, ``2023`` or ``2023-04-03``.
+
+    The period is read from the dates themselves: all on the 1st of January -> years; all on the
+    1st of a quarter's first month, at least three months apart -> quarters; all on a 1st -> months;
+    otherwise (weekly cohorts) the full date.
+    """
+    dates = pd.DatetimeIndex(pd.to_datetime(list(cohorts)))
+    if len(dates) == 0:
+        return []
+    first = bool((dates.day == 1).all())
+    gaps = np.diff(dates.year * 12 + dates.month) if len(dates) > 1 else np.array([1])  # one cohort: a month
+    if first and (dates.month == 1).all() and (gaps % 12 == 0).all():
+        return [f"{d.year}" for d in dates]
+    if first and dates.month.isin([1, 4, 7, 10]).all() and (gaps % 3 == 0).all():
+        return [f"{d.year} Q{(d.month - 1) // 3 + 1}" for d in dates]
+    if first:
+        return [d.strftime("%Y-%m") for d in dates]
+    return [d.strftime("%Y-%m-%d") for d in dates]
 
 
 def plot_survival(km: pd.DataFrame, ax: Axes | None = None, title: str | None = None, unit: str = "months") -> Axes:
