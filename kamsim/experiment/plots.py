@@ -122,13 +122,13 @@ def plot_comparison(comparison: Comparison, kpis: Sequence[str] | None = None, *
         _distribution(top, reps.loc[reps["kpi"] == kpi], policies, palette)
         top.set_title(name)
         top.set_xlabel(policy_word)
-        top.set_ylabel(kpi_label(kpi, loc))
+        top.set_ylabel(_fit(kpi_label(kpi, loc), zh))
         bottom = axes[1, j]
         _forest(bottom, paired.loc[paired["kpi"] == kpi], others, palette, "diff_mean", "ci_low", "ci_high")
         bottom.set_ylabel(policy_word)
         bottom.set_title(f"{name}\n与 {base} 的配对差异" if zh else f"{name}\ndifference vs {base}")
         unit = unit or labels.pick("KPI units", "指标单位", loc)
-        bottom.set_xlabel(f"{policy_word} − {base}（{unit}）" if zh else f"{policy_word} − {base} ({unit})")
+        bottom.set_xlabel(_fit(f"{policy_word} − {base}（{unit}）" if zh else f"{policy_word} − {base} ({unit})", zh))
     conf = round(100 * comparison.confidence)
     n = comparison.n_replications
     if zh:
@@ -192,6 +192,19 @@ def plot_relative(comparison: Comparison, kpis: Sequence[str] | None = None, *, 
         ax.legend(title=labels.pick("policy", "策略组合", loc), loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   fontsize="small")
     return fig
+
+
+#: Longest axis label kept on one line (characters; a Chinese character counts as two).
+AXIS_LABEL_WIDTH = 30
+
+
+def _fit(text: str, zh: bool) -> str:
+    """Break a long axis label before its unit in brackets, so it never outgrows its panel."""
+    width = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+    cut = text.rfind("（" if zh else " (")
+    if width <= AXIS_LABEL_WIDTH or cut <= 0:
+        return text
+    return text[:cut] + "\n" + text[cut:].lstrip()
 
 
 def _compact(value: float, _pos: object = None) -> str:
