@@ -13,7 +13,11 @@ label with no glossary term behind it (e.g. 投诉数) is shown in Chinese figur
 the explorer's bilingual :func:`kpi_label` keeps English for it, as before.
 
 The Chinese edition of the course is selected by the environment variable
-``KAMSIM_LANG=zh_CN``; :func:`edition` is the one place that reads it.
+``KAMSIM_LANG=zh_CN`` or, when it is unset, by working in an edition folder: a
+kernel started in ``notebooks/zh_CN/`` or ``exercises/zh_CN/`` (where JupyterLab,
+nbval and ``python -m kamsim.course translate`` run the Chinese notebooks) speaks
+Chinese, so both editions share the same code cells.  :func:`edition` is the one
+place that decides.
 
 Nothing here imports the rest of kamsim: it is the bottom layer.
 """
@@ -35,14 +39,27 @@ _EDITIONS: dict[str, str] = {"": "en_US", "en": "en_US", "en_us": "en_US", "en-u
                              "zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "zh-hans": "zh_CN"}
 
 
-def edition() -> str:
-    """The course edition from ``KAMSIM_LANG``: ``"zh_CN"`` or ``"en_US"`` (unset or empty).
+#: Folder names that hold an edition's notebooks (``notebooks/zh_CN``); a kernel working there uses that edition.
+EDITION_FOLDERS: dict[str, str] = {"zh_CN": "zh_CN"}
 
-    ``zh``, ``zh-CN`` and an encoding suffix (``zh_CN.UTF-8``) are accepted.  Any other value
-    gives English labels with a warning that names the variable: a figure is never lost to
-    a mistyped setting (``kamsim compare`` draws its figures after all the simulations).
+
+def edition() -> str:
+    """The course edition: ``"zh_CN"`` or ``"en_US"``.
+
+    ``KAMSIM_LANG`` decides when it is set and not empty; ``zh``, ``zh-CN`` and an encoding
+    suffix (``zh_CN.UTF-8``) are accepted.  Any other value gives English labels with a
+    warning that names the variable: a figure is never lost to a mistyped setting
+    (``kamsim compare`` draws its figures after all the simulations).  When the variable
+    is unset, a working directory named after an edition (:data:`EDITION_FOLDERS`, e.g.
+    ``notebooks/zh_CN``) selects it; anything else is English.
     """
     raw = os.environ.get(LANG_ENV, "")
+    if not raw.strip():
+        try:
+            folder = os.path.basename(os.getcwd())
+        except OSError:  # the working directory was deleted
+            folder = ""
+        return EDITION_FOLDERS.get(folder, "en_US")
     key = raw.strip().split(".", 1)[0].lower()
     if key not in _EDITIONS:
         warnings.warn(f"{LANG_ENV}: {raw[:40]!r} is not a course edition (en_US or zh_CN); using English labels",

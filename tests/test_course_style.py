@@ -110,11 +110,20 @@ def test_fallback_without_cjk_font_warns_once_and_uses_english_labels(monkeypatc
     assert style.label("churn rate") == "churn rate"
 
 
-def test_label_is_bilingual_with_a_cjk_font():
+def test_label_is_bilingual_with_a_cjk_font(monkeypatch):
+    monkeypatch.setenv("KAMSIM_LANG", "en_US")
     style.setup()
     assert style.label("Churn rate", "流失率") == "Churn rate (流失率)"
     assert style.label("Churn rate") == "Churn rate (流失率)"  # looked up in the glossary
     assert style.label("Months") == "Months"  # not a glossary term: English only
+
+
+def test_label_is_chinese_only_in_the_chinese_edition(monkeypatch):
+    monkeypatch.setenv("KAMSIM_LANG", "zh_CN")
+    style.setup()
+    assert style.label("Churn rate", "流失率") == "流失率"
+    assert style.label("Churn rate") == "流失率"  # the glossary's term
+    assert style.label("Months") == "Months"  # no translation: English rather than nothing
 
 
 def test_setup_without_cjk_gives_english_labels():

@@ -93,3 +93,13 @@ def test_readme_is_current(shipped: dict[str, Portfolio]) -> None:
         assert f"### `{table}`" in text
         for col in cols:
             assert re.search(rf"\| `{col.name}` \| {col.kind} \| ", text), (table, col.name)
+
+
+def test_scenario_path_finds_shipped_scenarios_from_any_folder(tmp_path, monkeypatch):
+    from kamsim import Scenario
+
+    monkeypatch.chdir(tmp_path)
+    path = datasets.scenario_path("am_allocation")
+    assert path.name == "am_allocation.yaml" and Scenario.from_file(path).name
+    with pytest.raises(ValueError, match="unknown scenario 'nope'; available: .*am_allocation"):
+        datasets.scenario_path("nope")

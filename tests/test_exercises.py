@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 SOLUTIONS = EXERCISES / "solutions"
 IDS = list_exercises()["exercise_id"].tolist()
+#: Student notebooks of both editions (the Chinese ones are built by `python -m kamsim.course translate`).
+STUDENT_NOTEBOOKS = list_notebooks(EXERCISES) + (
+    list_notebooks(EXERCISES / "zh_CN") if (EXERCISES / "zh_CN").is_dir() else []
+)
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d{2}\.\d+)["']""")
 
 
@@ -115,7 +119,7 @@ def test_every_solution_function_belongs_to_an_exercise():
 
 
 def test_student_notebooks_have_no_outputs():
-    notebooks = list_notebooks(EXERCISES)
+    notebooks = STUDENT_NOTEBOOKS
     assert notebooks
     dirty = strip_outputs(notebooks, write=False)
     assert not dirty, f"run `python -m kamsim.course strip`: outputs stored in {[p.name for p in dirty]}"
@@ -129,9 +133,12 @@ def test_student_notebooks_have_marked_blanks():
         assert len(blanks) >= len(checks), f"{path.name}: every check(...) needs an 'answer = ...' blank cell"
 
 
-@pytest.mark.parametrize("path", list_notebooks(EXERCISES), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_student_notebook_runs_with_its_blanks(path):
-    """Opened fresh (kernel python3, cwd exercises/), every cell runs; each check says 'not attempted yet'."""
+    """Opened fresh (kernel python3, cwd its folder), every cell runs; each check says 'not attempted yet'.
+
+    The Chinese edition (exercises/zh_CN) runs the same code and its checks say so in Chinese.
+    """
     from kamsim.course.refresh import execute_notebook
 
     nb, _ = execute_notebook(path, timeout=120)
@@ -139,4 +146,5 @@ def test_student_notebook_runs_with_its_blanks(path):
     for cell in nb.cells:
         if cell.cell_type == "code" and CHECK_CALL.search(cell.source):
             outputs.append("".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs))
-    assert outputs and all("not attempted yet" in text for text in outputs), outputs
+    blank = "尚未作答" if path.parent.name == "zh_CN" else "not attempted yet"
+    assert outputs and all(blank in text for text in outputs), outputs

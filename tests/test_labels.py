@@ -79,3 +79,18 @@ def test_unknown_edition_warns_and_uses_english(monkeypatch) -> None:
     with pytest.warns(UserWarning, match="KAMSIM_LANG: 'fr_FR' is not a course edition"):
         assert labels.edition() == "en_US"
     assert labels.kpi_name("revenue", "zh_CN") == "销售额"  # an explicit locale needs no variable
+
+
+def test_edition_folder_selects_chinese_when_the_variable_is_unset(monkeypatch, tmp_path) -> None:
+    """A kernel working in notebooks/zh_CN speaks Chinese; KAMSIM_LANG still wins; other folders are English."""
+    zh_folder = tmp_path / "notebooks" / "zh_CN"
+    zh_folder.mkdir(parents=True)
+    monkeypatch.delenv(labels.LANG_ENV, raising=False)
+    monkeypatch.chdir(zh_folder)
+    assert labels.edition() == "zh_CN"
+    monkeypatch.setenv(labels.LANG_ENV, "en_US")
+    assert labels.edition() == "en_US"
+    monkeypatch.setenv(labels.LANG_ENV, "")
+    assert labels.edition() == "zh_CN"
+    monkeypatch.chdir(zh_folder.parent)
+    assert labels.edition() == "en_US"

@@ -9,6 +9,7 @@ glossary                 regenerate docs/glossary.md from kamsim/course/glossary
 release --out DIR        write the student pack (no solutions, no answers); --roster: one personal pack each
 grade SUBMISSIONS        run and score submitted exercise notebooks; write gradebook.csv and feedback
 site [--out DIR]         build the offline course website (English + 简体中文) from the stored outputs
+translate [NAMES...]     build the 简体中文 notebooks from i18n/zh_CN (chapters executed); --check only verifies
 """
 
 from __future__ import annotations
@@ -59,7 +60,21 @@ def _parser() -> argparse.ArgumentParser:
                        help="seconds per notebook before it is stopped (default %(default)s)")
     grade.add_argument("--chapters", nargs="*", default=None, help="only these chapters, e.g. 00 01")
     _add_site_parser(sub)
+    _add_translate_parser(sub)
     return parser
+
+
+def _add_translate_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``translate`` command (kamsim.course.translation): the Chinese edition's notebooks."""
+    tr = sub.add_parser("translate", help="build the 简体中文 edition's notebooks from the translation files")
+    tr.add_argument("names", nargs="*", help="notebook names or prefixes (default: all)")
+    tr.add_argument("--lang", default="zh_CN", help="edition (default: %(default)s)")
+    tr.add_argument("--kind", choices=["notebooks", "exercises"], action="append", default=None,
+                    help="only chapters or only exercise notebooks (default: both)")
+    tr.add_argument("--check", action="store_true",
+                    help="write nothing; exit 1 if a translation is missing or stale or a built notebook is out of date")
+    tr.add_argument("--no-execute", action="store_true", help="store the chapter notebooks without running them")
+    tr.add_argument("--timeout", type=int, default=_refresh.CELL_TIMEOUT_S, help="per-cell timeout in seconds")
 
 
 def _add_site_parser(sub: argparse._SubParsersAction) -> None:
@@ -121,6 +136,15 @@ def main(argv: list[str] | None = None) -> int:
             report = build_site(args.out or root / "site", root=root, languages=args.lang, overwrite=args.overwrite)
             print(report.summary())
             return 0
+        if args.command == "translate":
+            from kamsim.course.translation import KINDS, translate
+
+            reports = translate(root, args.names, lang=args.lang, kinds=args.kind or KINDS, check=args.check,
+                                execute=not args.no_execute, timeout=args.timeout)
+            bad = [r for r in reports if not r.ok]
+            verb = "checked" if args.check else "built"
+            print(f"{len(reports)} notebook(s) {verb}, {len(bad)} with problems")
+            return 1 if bad else 0
         if args.command == "refresh":
             return _run_notebooks(args, root, write=True)
         if args.command == "check-timing":

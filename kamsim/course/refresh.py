@@ -15,8 +15,9 @@ outputs a trainer saved into them by accident.
 API
 ---
 :func:`select_notebooks` picks notebooks by name, :func:`execute_notebook`
-runs one, :func:`refresh` runs and writes many, :func:`strip_outputs`
-clears outputs, :func:`find_root` locates the repository.
+runs one, :func:`refresh` runs and writes many, :func:`write_notebook` stores
+one atomically, :func:`strip_outputs` clears outputs, :func:`find_root`
+locates the repository.
 """
 
 from __future__ import annotations
@@ -114,15 +115,24 @@ def clean_metadata(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
-def _kernel_env() -> dict[str, str]:
-    """Environment of the kernel: the inline backend so that figures are stored as PNG outputs."""
+def _kernel_env(lang: str | None = None) -> dict[str, str]:
+    """Environment of the kernel: the inline backend so that figures are stored as PNG outputs.
+
+    ``KAMSIM_LANG`` is set to ``lang``, or removed so that the notebook's folder picks the
+    edition (:func:`kamsim.labels.edition`): a stray setting never mixes the editions.
+    """
+    from kamsim.labels import LANG_ENV
+
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # pytest's conftest sets Agg; refresh wants inline figures
+    env.pop(LANG_ENV, None)
+    if lang is not None:
+        env[LANG_ENV] = lang
     return env
 
 
 def execute_notebook(
-    path: str | Path, *, timeout: int = CELL_TIMEOUT_S, cwd: str | Path | None = None
+    path: str | Path, *, timeout: int = CELL_TIMEOUT_S, cwd: str | Path | None = None, lang: str | None = None
 ) -> tuple[NotebookNode, float]:
     """Execute one notebook in a fresh ``python3`` kernel; return it (with outputs) and the seconds taken.
 
@@ -134,6 +144,8 @@ def execute_notebook(
         Per-cell timeout in seconds.
     cwd
         Working directory of the kernel (default: the notebook's folder).
+    lang
+        Course edition of the kernel (``KAMSIM_LANG``); default: chosen by ``cwd``'s name.
 
     Raises
     ------
@@ -155,7 +167,7 @@ def execute_notebook(
     )
     start = time.perf_counter()
     try:
-        client.execute(env=_kernel_env())
+        client.execute(env=_kernel_env(lang))
     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
         failed = next(
             (i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))),
@@ -167,7 +179,7 @@ def execute_notebook(
     return clean_metadata(nb), time.perf_counter() - start
 
 
-def _write(nb: NotebookNode, path: Path) -> None:
+def write_notebook(nb: NotebookNode, path: Path) -> None:
     """Write atomically: a temporary file next to ``path``, then rename."""
     nbformat.validate(nb)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -196,7 +208,7 @@ def refresh(
             report = RunReport(path, time.perf_counter() - start, str(exc))
         else:
             if write:
-                _write(nb, path)
+                write_notebook(nb, path)
             report = RunReport(path, seconds)
         reports.append(report)
         if echo:
@@ -234,5 +246,5 @@ def strip_outputs(paths: Iterable[str | Path], *, write: bool = True) -> list[Pa
         if dirty:
             changed.append(path)
             if write:
-                _write(nb, path)
+                write_notebook(nb, path)
     return changed

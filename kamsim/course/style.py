@@ -32,6 +32,8 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
+from kamsim.labels import is_chinese
+
 #: Fixed figure size of course plots (inches) and resolution (dots per inch).
 FIGSIZE: tuple[float, float] = (8.0, 4.5)
 DPI: int = 100
@@ -188,7 +190,12 @@ def cjk_font() -> str | None:
 
 
 def label(en: str, zh: str | None = None) -> str:
-    """A bilingual label ``"English (中文)"``, or ``"English"`` when no CJK font is active.
+    """A figure label: ``"English (中文)"``, ``"中文"`` in the Chinese edition, ``"English"`` without a CJK font.
+
+    The English edition shows both languages (students meet the Chinese terms);
+    the Chinese edition (:func:`kamsim.labels.edition`) shows the Chinese alone
+    when there is a translation, so a notebook's code cells are the same in
+    both editions.
 
     Parameters
     ----------
@@ -209,6 +216,8 @@ def label(en: str, zh: str | None = None) -> str:
         zh = translate(en, default=None)
     if not zh or not cjk_enabled():
         return en
+    if is_chinese():
+        return zh
     return f"{en} ({zh})"
 
 
@@ -227,6 +236,12 @@ def setup(cjk: bool = True, *, context: str = "notebook") -> str | None:
     -------
     str or None
         Name of the CJK font in use, or ``None`` (no CJK font / ``cjk=False``).
+
+    Notes
+    -----
+    In the Chinese edition (:func:`kamsim.labels.edition`) with a CJK font, plain
+    English figure text listed in ``figure_text.csv`` is drawn in Chinese
+    (:mod:`kamsim.course.figure_text`); in every other case matplotlib is left as it is.
     """
     if context not in CONTEXT_SCALE:
         raise ValueError(f"context must be one of {list(CONTEXT_SCALE)}, got {context!r}")
@@ -246,8 +261,14 @@ def setup(cjk: bool = True, *, context: str = "notebook") -> str | None:
             "figure.constrained_layout.use": True,
         }
     )
+    from kamsim.course import figure_text
+
     if not cjk:
         _STATE["font"] = None
         mpl.rcParams["axes.unicode_minus"] = False
+        figure_text.install(False)
         return None
-    return use_cjk()
+    font = use_cjk()
+    # the Chinese edition draws the Chinese of plain English figure text (kamsim.course.figure_text)
+    figure_text.install(font is not None and is_chinese())
+    return font

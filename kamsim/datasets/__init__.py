@@ -145,6 +145,29 @@ def log_path(name: str) -> Path:
     raise FileNotFoundError(f"transaction log {name!r} not found: no file {searched}")
 
 
+#: The source tree's scenario files (``scenarios/<name>.yaml``), used by chapter 08 and the exercises.
+_REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def scenario_path(name: str) -> Path:
+    """Path of shipped scenario file ``name`` (e.g. ``"am_allocation"``): ``scenarios/<name>.yaml``.
+
+    Looked up next to :func:`datasets_dir` (a student pack's ``scenarios/``) and then in
+    the source tree, so a notebook finds it from any folder (``notebooks/`` or ``notebooks/zh_CN/``).
+
+    Raises
+    ------
+    ValueError
+        If no such scenario exists; the message lists the available ones.
+    """
+    for folder in (datasets_dir().parent / "scenarios", _REPO_SCENARIOS):
+        path = folder / f"{name}.yaml"
+        if path.is_file():
+            return path
+    names = sorted(p.stem for p in _REPO_SCENARIOS.glob("*.yaml"))
+    raise ValueError(f"unknown scenario {name!r}; available: {', '.join(names) or 'none'}")
+
+
 def find_pack(start: str | os.PathLike[str] | None = None) -> Path | None:
     """The nearest ``kamsim-pack.json`` in ``start`` (default: the working directory) or a folder above it."""
     here = Path.cwd() if start is None else Path(start)
@@ -205,4 +228,5 @@ __all__ = [
     "load",
     "log_path",
     "read_pack",
+    "scenario_path",
 ]

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamsim.exercises.messages import say
+
 #: A comparer: ``None`` if ``answer`` matches ``expected``, else the reason it does not.
 Comparer = Callable[[Any, Any], "str | None"]
 
@@ -42,16 +44,16 @@ def is_blank(answer: object) -> bool:
 def _kind(value: object) -> str:
     """A short, student-friendly name of the type of ``value``."""
     if isinstance(value, pd.DataFrame):
-        return "a DataFrame"
+        return say("kind_frame")
     if isinstance(value, pd.Series):
-        return "a Series"
+        return say("kind_series")
     if isinstance(value, bool | np.bool_):
-        return "True/False"
+        return say("kind_bool")
     if isinstance(value, numbers.Number):
-        return "a number"
+        return say("kind_number")
     if isinstance(value, str):
-        return "a string"
-    return f"a {type(value).__name__}"
+        return say("kind_string")
+    return say("kind_other", name=type(value).__name__)
 
 
 def _as_real(answer: object) -> float | None:
@@ -85,20 +87,19 @@ def number(rtol: float = RTOL, atol: float = ATOL) -> Comparer:
     def compare(answer: Any, expected: Any) -> str | None:
         value = _as_real(answer)
         if value is None:
-            extra = " (use .sum(), len(...) or .iloc[0] to get a single number)" if isinstance(answer, pd.Series | pd.DataFrame) else ""
-            return f"expected a single number, got {_kind(answer)}{extra}"
+            extra = say("need_number_extra") if isinstance(answer, pd.Series | pd.DataFrame) else ""
+            return say("need_number", kind=_kind(answer), extra=extra)
         target = float(expected)
         if np.isnan(value):
-            return "your answer is NaN (missing values in the calculation?)"
+            return say("nan")
         if np.isclose(value, target, rtol=rtol, atol=atol):
             return None
         places = _decimals(value)
         if value != 0 and places < 10 and round(target, places) == value:
-            return (f"{value:,.{places}f} is right to the {places} decimal(s) you gave but too coarse: give more "
-                    "decimals (four significant figures)")
+            return say("too_coarse", value=f"{value:,.{places}f}", places=places)
         if 0 < abs(target) <= 1 and np.isclose(value / 100.0, target, rtol=rtol, atol=atol):
-            return f"{value:,.6g} looks like a percentage; give the share as a number between 0 and 1"
-        return f"{value:,.6g} is too {'high' if value > target else 'low'}"
+            return say("percentage", value=f"{value:,.6g}")
+        return say("too_high" if value > target else "too_low", value=f"{value:,.6g}")
 
     return compare
 
@@ -109,14 +110,14 @@ def integer() -> Comparer:
     def compare(answer: Any, expected: Any) -> str | None:
         value = _as_real(answer)
         if value is None:
-            extra = " (len(...) or .sum() gives a count)" if isinstance(answer, pd.Series | pd.DataFrame) else ""
-            return f"expected a whole number, got {_kind(answer)}{extra}"
+            extra = say("need_whole_extra") if isinstance(answer, pd.Series | pd.DataFrame) else ""
+            return say("need_whole", kind=_kind(answer), extra=extra)
         if not float(value).is_integer():
-            return f"expected a whole number, got {value}"
+            return say("need_whole", kind=value, extra="")
         target = int(expected)
         if int(value) == target:
             return None
-        return f"{int(value)} is too {'high' if value > target else 'low'}"
+        return say("too_high" if value > target else "too_low", value=int(value))
 
     return compare
 
@@ -126,11 +127,11 @@ def text(case_sensitive: bool = False) -> Comparer:
 
     def compare(answer: Any, expected: Any) -> str | None:
         if not isinstance(answer, str):
-            return f"expected a string, got {_kind(answer)}"
+            return say("need_string", kind=_kind(answer))
         a, e = answer.strip(), str(expected).strip()
         if not case_sensitive:
             a, e = a.lower(), e.lower()
-        return None if a == e else f"{answer!r} is not the answer"
+        return None if a == e else say("not_the_answer", answer=repr(answer))
 
     return compare
 
@@ -152,17 +153,17 @@ def id_set(noun: str = "id") -> Comparer:
     def compare(answer: Any, expected: Any) -> str | None:
         ids = _as_id_list(answer)
         if ids is None:
-            return f"expected a list or set of {noun}s, got {_kind(answer)}"
+            return say("need_ids", noun=noun, kind=_kind(answer))
         given, wanted = {str(x) for x in ids}, {str(x) for x in _as_id_list(expected) or []}
         problems = []
         missing, extra = len(wanted - given), len(given - wanted)
         if missing:
-            problems.append(f"{missing} {noun}{'s are' if missing > 1 else ' is'} missing")
+            problems.append(say("ids_missing" if missing > 1 else "ids_missing_one", count=missing, noun=noun))
         if extra:
-            problems.append(f"{extra} {noun}{'s' if extra > 1 else ''} should not be there")
+            problems.append(say("ids_extra" if extra > 1 else "ids_extra_one", count=extra, noun=noun))
         if not problems and len(ids) != len(given):
-            problems.append(f"some {noun}s appear more than once")
-        return "; ".join(problems) or None
+            problems.append(say("ids_repeated", noun=noun))
+        return say("separator").join(problems) or None
 
     return compare
 
@@ -174,13 +175,13 @@ def series(rtol: float = 1e-6, atol: float = 1e-9, check_order: bool = False) ->
         if isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
             answer = answer.iloc[:, 0]
         if not isinstance(answer, pd.Series):
-            return f"expected a Series, got {_kind(answer)}"
+            return say("need_series", kind=_kind(answer))
         missing = expected.index.difference(answer.index)
         extra = answer.index.difference(expected.index)
         if len(missing) or len(extra):
-            return f"index labels differ: {len(missing)} missing, {len(extra)} unexpected (first missing: {list(missing[:3])})"
+            return say("index_differs", missing=len(missing), extra=len(extra), first=list(missing[:3]))
         if check_order and not answer.index.equals(expected.index):
-            return "the order of the rows is not the expected one (check the sort)"
+            return say("row_order")
         return _values_differ(answer.reindex(expected.index), expected, rtol, atol)
 
     return compare
@@ -191,7 +192,7 @@ def _values_differ(answer: pd.Series, expected: pd.Series, rtol: float, atol: fl
         try:
             a = pd.to_numeric(answer, errors="raise").to_numpy(dtype="float64", na_value=np.nan)
         except (TypeError, ValueError):
-            return "the values are not numbers"
+            return say("not_numbers")
         e = expected.to_numpy(dtype="float64", na_value=np.nan)
         bad = ~np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
     else:
@@ -199,7 +200,7 @@ def _values_differ(answer: pd.Series, expected: pd.Series, rtol: float, atol: fl
         bad = ~((a_obj == e_obj) | (a_obj.isna() & e_obj.isna())).to_numpy(dtype=bool)
     if bad.any():
         first = expected.index[np.flatnonzero(bad)[0]]
-        return f"{int(bad.sum())} value(s) differ, first at {first!r}"
+        return say("values_differ", count=int(bad.sum()), first=repr(first))
     return None
 
 
@@ -212,13 +213,13 @@ def frame(rtol: float = 1e-6, atol: float = 1e-9, ignore_row_order: bool = True,
 
     def compare(answer: Any, expected: Any) -> str | None:
         if not isinstance(answer, pd.DataFrame):
-            return f"expected a DataFrame, got {_kind(answer)}"
+            return say("need_frame", kind=_kind(answer))
         cols = list(expected.columns)
         missing = [c for c in cols if c not in answer.columns]
         if missing:
-            return f"column(s) missing: {missing}"
+            return say("columns_missing", columns=missing)
         if len(answer) != len(expected):
-            return f"{len(answer)} rows, expected {len(expected)}"
+            return say("row_count", rows=len(answer), expected=len(expected))
         a, e = answer[cols], expected
         if ignore_index:
             a, e = a.reset_index(drop=True), e.reset_index(drop=True)
@@ -226,11 +227,11 @@ def frame(rtol: float = 1e-6, atol: float = 1e-9, ignore_row_order: bool = True,
             a = a.sort_values(cols, kind="stable").reset_index(drop=ignore_index)
             e = e.sort_values(cols, kind="stable").reset_index(drop=ignore_index)
         elif not ignore_index and not a.index.equals(e.index):
-            return "the index is not the expected one"
+            return say("index_not_expected")
         for col in cols:
             reason = _values_differ(a[col].reset_index(drop=True), e[col].reset_index(drop=True), rtol, atol)
             if reason:
-                return f"column {col!r}: {reason}"
+                return say("column_reason", column=repr(col), reason=reason)
         return None
 
     return compare
@@ -244,6 +245,6 @@ def exact() -> Comparer:
             equal = bool(answer == expected)
         except (TypeError, ValueError):
             equal = False
-        return None if equal else f"{answer!r} is not the answer"
+        return None if equal else say("not_the_answer", answer=repr(answer))
 
     return compare

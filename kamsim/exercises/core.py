@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from kamsim.exercises.compare import Comparer, exact, is_blank
+from kamsim.exercises.messages import exercise_text, mistake_hint, say
 
 _ID = re.compile(r"^(\d{2})\.(\d+)$")
 
@@ -206,6 +207,8 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     Returns a :class:`CheckResult` that is truthy when correct and displays as
     one line: ``✅ 00.1 correct``, ``⏳ 00.1 not attempted yet ...`` or
     ``❌ 00.1 not quite: <reason>. Hint: <hint>``.
+    In the Chinese edition (``KAMSIM_LANG=zh_CN`` or a notebook in
+    ``exercises/zh_CN``) the same verdicts speak Chinese (:mod:`kamsim.exercises.messages`).
 
     Raises
     ------
@@ -214,24 +217,24 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
     """
     ex = get_exercise(exercise_id)
     if is_blank(answer):
-        return CheckResult(ex.id, BLANK, f"⏳ {ex.id} not attempted yet: replace ... with your answer, then run the cell again.")
+        return CheckResult(ex.id, BLANK, say("blank", id=ex.id))
     expected = expected_answer(ex.id)
     reason = _compare(ex.compare, answer, expected)
     if reason is None:
-        return CheckResult(ex.id, CORRECT, f"✅ {ex.id} correct: {ex.title}")
-    hint = ex.hint
+        return CheckResult(ex.id, CORRECT, say("correct", id=ex.id, title=exercise_text(ex.id, "title", ex.title)))
+    hint = exercise_text(ex.id, "hint", ex.hint)
     for targeted, wrong in ex.wrong_answers(expected).items():
         if _compare(ex.compare, answer, wrong) is None:
-            hint = targeted
+            hint = mistake_hint(ex.id, targeted)
             break
-    return CheckResult(ex.id, WRONG, f"❌ {ex.id} not quite: {reason}. Hint: {hint}")
+    return CheckResult(ex.id, WRONG, say("wrong", id=ex.id, reason=reason, hint=hint))
 
 
 def _compare(comparer: Comparer, answer: Any, expected: Any) -> str | None:
     try:
         return comparer(answer, expected)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        return f"could not compare your answer ({type(exc).__name__}: {exc})"
+        return say("uncomparable", error=f"{type(exc).__name__}: {exc}")
 
 
 def list_exercises() -> pd.DataFrame:
