@@ -5,13 +5,12 @@ returns the answer a student would assign to ``answer`` in the notebook.
 tests/test_exercises.py checks every function with ``kamsim.exercises.check``.
 """
 
-from pathlib import Path
 
 import kamsim
 from kamsim.analytics import coverage_matrix, manager_workload
 
-#: The scenario file of exercise 08.3 (the notebook, run from exercises/, uses "../scenarios/am_allocation.yaml").
-SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "am_allocation.yaml"
+#: The scenario file of exercise 08.3: scenarios/am_allocation.yaml, found from any folder.
+SCENARIO = kamsim.datasets.scenario_path("am_allocation")
 
 
 def ex_08_1():

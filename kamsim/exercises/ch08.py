@@ -125,8 +125,10 @@ def manager_utilisation() -> float:
 
 
 def allocation_scenario_path() -> Path:
-    """``scenarios/am_allocation.yaml`` of the kamsim repository (next to the shipped datasets)."""
-    return Path(__file__).resolve().parents[2] / "scenarios" / "am_allocation.yaml"
+    """``scenarios/am_allocation.yaml`` (:func:`kamsim.datasets.scenario_path`)."""
+    from kamsim.datasets import scenario_path
+
+    return scenario_path("am_allocation")
 
 
 @lru_cache(maxsize=1)
@@ -173,7 +175,8 @@ def _mistakes_08_3(expected: float) -> dict[str, float]:
 @exercise(
     "08.3",
     title="Retention under the allocation rule that keeps the most customers",
-    hint="comp = kamsim.compare(kamsim.Scenario.from_file('../scenarios/am_allocation.yaml'), [the four bundles], "
+    hint="comp = kamsim.compare(kamsim.Scenario.from_file(kamsim.datasets.scenario_path('am_allocation')), "
+    "[the four bundles], "
     "portfolio=small, replications=3, seed=1, months=12, progress=False); in comp.summary() keep the "
     "'retention_rate' rows, find the bundle with the largest 'mean' and give that mean.",
     compare=number(),
