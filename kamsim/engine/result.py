@@ -36,28 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamsim.engine.kpis import KPI_NAMES, KpiTotals
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import CUSTOMER_STAGES
 from kamsim.schema import STAGES
-
-#: Index of :meth:`SimulationResult.kpis`, in order.
-KPI_NAMES: tuple[str, ...] = (
-    "revenue",
-    "margin",
-    "retention_rate",
-    "churn_rate",
-    "mean_satisfaction",
-    "active_accounts_end",
-    *(f"share_{s}" for s in STAGES),
-    "manager_utilisation",
-    "missed_contacts",
-    "mean_contact_wait_days",
-    "complaints",
-    "mean_complaint_wait_days",
-    "retention_cost",
-    "winback_cost",
-    "net_margin",
-)
 
 #: Columns of :attr:`SimulationResult.panel`, in order.
 PANEL_COLUMNS: tuple[str, ...] = (
@@ -133,51 +115,44 @@ class SimulationResult:
 
     def kpis(self) -> pd.Series:
         """Key figures of the run (float Series, index :data:`KPI_NAMES`, name = policy name)."""
+        return self.kpi_totals().kpis(self.policy_name)
+
+    def kpi_totals(self) -> KpiTotals:
+        """The additive sums and counts behind :meth:`kpis` (:class:`kamsim.engine.kpis.KpiTotals`)."""
         panel = self.panel
         customer_rows = panel["stage"].isin(CUSTOMER_STAGES).to_numpy()
         first = panel[panel["month"] == panel["month"].min()]
         initial_customers = first.loc[first["stage"].isin(CUSTOMER_STAGES).to_numpy(), "account_id"]
         final_customer = self.final_stage.isin(CUSTOMER_STAGES)
-        if len(initial_customers):
-            retention = float(final_customer.reindex(initial_customers.to_numpy()).mean())
-        else:
-            retention = float("nan")
+        retained = int(final_customer.reindex(initial_customers.to_numpy()).fillna(False).astype(bool).sum())
         losses = int(((self.events["event_type"] == "stage_change") & (self.events["stage_to"] == "lost")).sum())
-        customer_months = int(customer_rows.sum())
-        monthly = losses / customer_months if customer_months else float("nan")
-        churn = 1.0 - (1.0 - monthly) ** 12 if customer_months else float("nan")
-        shares = self.final_stage.value_counts(normalize=True).reindex(list(STAGES), fill_value=0.0)
-        used = float(self.manager_hours["used_hours"].sum())
-        capacity = float(self.manager_hours["capacity_hours"].sum())
+        counts = self.final_stage.value_counts().reindex(list(STAGES), fill_value=0)
         resolved = self.complaints["resolved"].to_numpy(dtype=bool)
         waits = (self.complaints["resolved_day"] - self.complaints["opened_day"]).to_numpy()[resolved]
-        margin = float(panel["margin"].sum())
-        values: dict[str, float] = {
-            "revenue": float(panel["revenue"].sum()),
-            "margin": margin,
-            "retention_rate": retention,
-            "churn_rate": churn,
-            "mean_satisfaction": float(panel["satisfaction"].to_numpy()[customer_rows].mean()) if customer_months else float("nan"),
-            "active_accounts_end": float(final_customer.sum()),
-            **{f"share_{s}": float(shares[s]) for s in STAGES},
-            "manager_utilisation": used / capacity if capacity > 0 else float("nan"),
-            **self._contact_kpis(),
-            "complaints": float(len(self.complaints)),
-            "mean_complaint_wait_days": float(waits.mean()) if len(waits) else float("nan"),
-            "retention_cost": float(self.retention_cost),
-            "winback_cost": float(self.winback_cost),
-            "net_margin": margin - float(self.retention_cost) - float(self.winback_cost),
-        }
-        return pd.Series([values[k] for k in KPI_NAMES], index=pd.Index(KPI_NAMES, name="kpi"), name=self.policy_name, dtype="float64")
-
-    def _contact_kpis(self) -> dict[str, float]:
-        """``missed_contacts`` and ``mean_contact_wait_days`` from the events (queue model rows; 0 without them)."""
         kind = self.events["event_type"].astype("object").to_numpy()
-        missed = float((kind == "contact_missed").sum())
         done = np.isin(kind, ["visit", "call", "qbr", "escalation"])
-        waits = self.events["wait_days"].to_numpy(dtype="float64", na_value=np.nan)[done]
-        waits = waits[~np.isnan(waits)]
-        return {"missed_contacts": missed, "mean_contact_wait_days": float(waits.mean()) if len(waits) else 0.0}
+        contact_waits = self.events["wait_days"].to_numpy(dtype="float64", na_value=np.nan)[done]
+        contact_waits = contact_waits[~np.isnan(contact_waits)]
+        return KpiTotals(
+            revenue=float(panel["revenue"].sum()),
+            margin=float(panel["margin"].sum()),
+            initial_customers=len(initial_customers),
+            retained_customers=retained,
+            losses=losses,
+            customer_months=int(customer_rows.sum()),
+            satisfaction_sum=float(panel["satisfaction"].to_numpy()[customer_rows].sum()),
+            final_stages=tuple(int(n) for n in counts.to_numpy()),
+            used_hours=float(self.manager_hours["used_hours"].sum()),
+            capacity_hours=float(self.manager_hours["capacity_hours"].sum()),
+            missed_contacts=int((kind == "contact_missed").sum()),
+            contact_waits=len(contact_waits),
+            contact_wait_days=float(contact_waits.sum()),
+            complaints=len(self.complaints),
+            resolved_complaints=len(waits),
+            complaint_wait_days=float(waits.sum()),
+            retention_cost=float(self.retention_cost),
+            winback_cost=float(self.winback_cost),
+        )
 
     def summary(self) -> pd.DataFrame:
         """Panel totals by stage (all stages, in lifecycle order) and by tier.
