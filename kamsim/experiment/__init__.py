@@ -10,6 +10,9 @@ baseline with confidence intervals, plots and CSV/PNG export.
 Replications run serially, on a local process pool (``executor=4``) or on any
 ``concurrent.futures.Executor`` such as a Dask cluster's
 ``client.get_executor()``; the results are the same in every case.
+
+A portfolio too big for one process runs in shards of account managers:
+:func:`simulate_sharded` (:mod:`kamsim.experiment.sharded`).
 """
 
 from kamsim.experiment.api import compare, compare_scenarios
@@ -17,6 +20,7 @@ from kamsim.generators import DEFAULT_ACCOUNTS
 from kamsim.experiment.comparison import Comparison
 from kamsim.experiment.executors import run_tasks
 from kamsim.experiment.runner import PortfolioSpec, ReplicationTask, replication_seed, run_replication
+from kamsim.experiment.sharded import ShardedResult, simulate_sharded
 from kamsim.experiment.stats import paired_summary, summarise, t_interval, variance_ratio
 
 __all__ = [
@@ -24,12 +28,14 @@ __all__ = [
     "Comparison",
     "PortfolioSpec",
     "ReplicationTask",
+    "ShardedResult",
     "compare",
     "compare_scenarios",
     "paired_summary",
     "replication_seed",
     "run_replication",
     "run_tasks",
+    "simulate_sharded",
     "summarise",
     "t_interval",
     "variance_ratio",
