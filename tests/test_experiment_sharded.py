@@ -122,3 +122,18 @@ def test_sharded_and_unsharded_runs_agree_in_distribution(medium) -> None:
     se = np.sqrt(sharded.var(ddof=1) / len(reps) + whole.var(ddof=1) / len(reps))
     bad = diff[(diff > 4 * se + 1e-9 * whole.mean().abs().clip(lower=1.0))]
     assert bad.empty, pd.DataFrame({"sharded": sharded.mean(), "whole": whole.mean(), "se": se}).loc[bad.index]
+
+
+def test_compare_runs_sharded_replications_with_paired_seeds(small) -> None:
+    """compare(simulator=ShardedSimulator(k)): replication r of each policy is simulate_sharded with its seed."""
+    from kamsim.experiment import ShardedSimulator, compare, replication_seed
+
+    comp = compare(Scenario(), ["status_quo", "risk_targeted"], portfolio=small, replications=2, seed=4, months=6,
+                   progress=False, simulator=ShardedSimulator(shards=2))
+    reps = comp.replications
+    for r in (0, 1):
+        expected = simulate_sharded(Scenario(), small, "status_quo", replication_seed(4, r), shards=2, months=6,
+                                    progress=False).kpis()
+        got = reps[(reps["policy"] == "status_quo") & (reps["replication"] == r)].set_index("kpi")["value"]
+        np.testing.assert_array_equal(got.reindex(expected.index).to_numpy(), expected.to_numpy())
+    assert (comp.paired()["policy"] == "risk_targeted").any()

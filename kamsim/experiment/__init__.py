@@ -20,7 +20,7 @@ from kamsim.generators import DEFAULT_ACCOUNTS
 from kamsim.experiment.comparison import Comparison
 from kamsim.experiment.executors import run_tasks
 from kamsim.experiment.runner import PortfolioSpec, ReplicationTask, replication_seed, run_replication
-from kamsim.experiment.sharded import ShardedResult, simulate_sharded
+from kamsim.experiment.sharded import ShardedResult, ShardedSimulator, simulate_sharded
 from kamsim.experiment.stats import paired_summary, summarise, t_interval, variance_ratio
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "PortfolioSpec",
     "ReplicationTask",
     "ShardedResult",
+    "ShardedSimulator",
     "compare",
     "compare_scenarios",
     "paired_summary",

@@ -19,6 +19,9 @@ manager** (whose hours it shares with the manager's other accounts) and the
    asked for the full results;
 4. adds the totals into the portfolio's KPIs (:meth:`ShardedResult.kpis`).
 
+:class:`ShardedSimulator` plugs the same into :func:`kamsim.experiment.compare`
+(``simulator=``), so policies are compared on such a portfolio as on any other.
+
 **The approximation.**  Split desks are not one desk: ``c`` handlers shared by
 all accounts pool their idle time, ``c/k`` handlers in each of ``k`` shards do
 not, so complaint waits are somewhat longer when the desk is busy (Erlang C; the
@@ -370,3 +373,30 @@ def simulate_sharded(
         peak_rss_mb=[o.peak_rss_mb for o in outcomes],
         results=[o.result for o in outcomes] if keep_results else None,
     )
+
+
+@dataclass(frozen=True)
+class ShardedSimulator:
+    """A drop-in ``simulator`` for :func:`kamsim.experiment.compare` that runs each replication in shards.
+
+    ``compare(scenario, policies, portfolio=big, replications=10, simulator=ShardedSimulator(20, executor=ex))``
+    compares policies on a portfolio too big for one process: replications and policies run one after the other
+    (keep ``compare``'s own ``executor`` serial), the shards of each on ``executor`` (e.g. a Dask client's
+    ``get_executor()``).  Common random numbers still pair the policies: shard i of replication r uses the same
+    seed under every policy.
+
+    Attributes
+    ----------
+    shards
+        Number of shards per run (see :func:`simulate_sharded`).
+    executor
+        Where the shards run (``None``: in this process).
+    """
+
+    shards: int
+    executor: Any = None
+
+    def __call__(self, scenario: Scenario | None, portfolio: Portfolio, policy: Any = None, seed: int = 0,
+                 *, months: int | None = None) -> ShardedResult:
+        return simulate_sharded(scenario, portfolio, policy, seed, shards=self.shards, months=months,
+                                executor=self.executor, progress=False)
