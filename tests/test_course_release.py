@@ -6,6 +6,7 @@ import json
 import numbers
 import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -36,8 +37,9 @@ print(json.dumps({e: plain(expected_answer(e)) for e in list_exercises()["exerci
 """
 
 
+@lru_cache(maxsize=None)
 def _answers_in(folder: Path) -> dict[str, object]:
-    """Expected answers of every exercise, computed in a fresh process working inside ``folder``."""
+    """Expected answers of every exercise, computed in a fresh process working inside ``folder`` (once per folder)."""
     done = subprocess.run([sys.executable, "-c", EXPECTED_ANSWERS], cwd=folder, capture_output=True, text=True,
                           check=True)
     return json.loads(done.stdout)
