@@ -184,17 +184,8 @@ def edition_problems(english: NotebookNode, edition: NotebookNode, cells: dict[s
     return problems
 
 
-@dataclass(frozen=True)
-class TranslateReport:
-    """Outcome for one notebook: the written path (or the one that would be), seconds taken, error text."""
-
-    path: Path
-    seconds: float = 0.0
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+#: Outcome of one notebook: the written path (or the one that would be), seconds taken, error text.
+TranslateReport = _refresh.RunReport
 
 
 def _english_notebooks(root: Path, kinds: Sequence[str], names: Sequence[str] | None) -> list[tuple[str, Path]]:
@@ -264,22 +255,22 @@ def _one(kind: str, source: Path, target: Path, root: Path, lang: str, execute: 
         cells = load_translation(translation_path(root, kind, source.stem, lang), lang)
         built = build_notebook(english, cells, lang)
     except TranslationError as exc:
-        return TranslateReport(target, error=str(exc))
+        return TranslateReport(target, 0.0, error=str(exc))
     if check:
         if not target.is_file():
-            return TranslateReport(target, error="not built yet: run python -m kamsim.course translate")
+            return TranslateReport(target, 0.0, error="not built yet: run python -m kamsim.course translate")
         problems = edition_problems(english, nbformat.read(target, as_version=4), cells)
-        return TranslateReport(target, error="; ".join(problems) if problems else None)
+        return TranslateReport(target, 0.0, error="; ".join(problems) if problems else None)
     target.parent.mkdir(parents=True, exist_ok=True)
     if kind != "notebooks" or not execute:
         _refresh.write_notebook(built, target)
-        return TranslateReport(target)
+        return TranslateReport(target, 0.0)
     tmp = target.with_name(f".{target.stem}.building.ipynb")
     nbformat.write(built, tmp)
     try:
         executed, seconds = _refresh.execute_notebook(tmp, timeout=timeout, cwd=target.parent, lang=lang)
     except _refresh.RefreshError as exc:
-        return TranslateReport(target, error=str(exc).replace(tmp.name, target.name))
+        return TranslateReport(target, 0.0, error=str(exc).replace(tmp.name, target.name))
     finally:
         tmp.unlink(missing_ok=True)
     _refresh.write_notebook(executed, target)

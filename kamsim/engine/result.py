@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamsim.engine.kpis import KPI_NAMES, KpiTotals
+from kamsim.engine.kpis import KPI_NAMES, KpiTotals  # noqa: F401 (KPI_NAMES: the index of kpis(), re-exported)
 from kamsim.scenario import Scenario
 from kamsim.vocabulary import CUSTOMER_STAGES
 from kamsim.schema import STAGES
