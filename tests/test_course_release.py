@@ -85,7 +85,12 @@ def test_a_pack_holds_chapters_blank_exercises_data_glossary_and_a_readme(packs)
         assert len(list((pack / "notebooks").glob("*.ipynb"))) == len(list((ROOT / "notebooks").glob("*.ipynb")))
         assert sorted(p.name for p in (pack / "datasets").iterdir()) == sorted([*DATASETS, PACK_LOGS])
         assert (pack / "datasets" / PACK_LOGS / "cdnow_sample.csv").is_file()  # chapter 11 reads it
-        for path in (pack / "exercises").glob("*.ipynb"):
+        for edition in ("zh_CN",):  # the Chinese edition travels with the English one, same file names
+            assert sorted(p.name for p in (pack / "notebooks" / edition).glob("*.ipynb")) == sorted(
+                p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+            assert sorted(p.name for p in (pack / "exercises" / edition).glob("*.ipynb")) == sorted(
+                p.name for p in (ROOT / "exercises").glob("*.ipynb"))
+        for path in [*(pack / "exercises").glob("*.ipynb"), *(pack / "exercises" / "zh_CN").glob("*.ipynb")]:
             nb = nbformat.read(path, as_version=4)
             assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells
                        if c.cell_type == "code")

@@ -29,6 +29,7 @@ from kamsim._files import write_dir_atomic
 from kamsim._version import __version__
 from kamsim.course.refresh import clean_metadata, clear_outputs, find_root, list_notebooks
 from kamsim.course.roster import DEFAULT_COURSE_SEED, Student, read_roster, student_seed
+from kamsim.course.translation import LANGUAGES
 from kamsim.datasets import DATASETS, PACK_FILE, build
 
 #: File at the root of a release folder (marks it, lists the packs).
@@ -48,6 +49,7 @@ Welcome to the Key Account Management (KAM, 大客户管理) course.  This folde
 |---|---|
 | `notebooks/` | the chapters 00-11: read them, run them, change them |
 | `exercises/` | the exercise notebooks: replace each `...` with your answer and run the `check(...)` cell under it |
+| `notebooks/zh_CN/`, `exercises/zh_CN/` | 简体中文版: the same chapters and exercises in Chinese, with the same code and the same checks |
 | `datasets/` | the portfolios the notebooks load with `kamsim.datasets.load("small")` etc.{data_note} `logs/` holds the public transaction log of chapter 11, the same for everyone. |
 | `glossary.md` | every KAM term with its Chinese term |
 | `python_primer.md` | never written Python? 15 minutes of cells, variables and tables before chapter 00 |
@@ -62,8 +64,8 @@ Welcome to the Key Account Management (KAM, 大客户管理) course.  This folde
 
 `check("01.2", answer)` says `✅ correct`, `⏳ not attempted yet` or `❌ not quite` with a hint, for
 your own data.  From chapter 06 on, each exercise notebook ends with a written question: answer it in the
-Markdown cell under the question.  Hand in the `exercises/` notebooks as your trainer asks; keep their file
-names.{personal_note}
+Markdown cell under the question.  Hand in the `exercises/` notebooks (or their Chinese twins from
+`exercises/zh_CN/`, which have the same file names) as your trainer asks; keep their file names.{personal_note}
 """
 
 
@@ -86,12 +88,15 @@ def student_exercise_notebook(path: Path) -> nbformat.NotebookNode:
 
 def write_pack(folder: Path, root: Path, student: Student | None, course_seed: int) -> None:
     """Write one student pack into the (empty) ``folder`` from the repository ``root``."""
-    (folder / PACK_NOTEBOOKS).mkdir(parents=True)
-    for path in list_notebooks(root / "notebooks"):
-        shutil.copyfile(path, folder / PACK_NOTEBOOKS / path.name)
-    (folder / PACK_EXERCISES).mkdir()
-    for path in list_notebooks(root / "exercises"):
-        nbformat.write(student_exercise_notebook(path), folder / PACK_EXERCISES / path.name)
+    for edition in ("", *LANGUAGES):  # English, then each translated edition (notebooks/zh_CN, ...) if it was built
+        if edition and not (root / "notebooks" / edition).is_dir():
+            continue
+        (folder / PACK_NOTEBOOKS / edition).mkdir(parents=True)
+        for path in list_notebooks(root / "notebooks" / edition):
+            shutil.copyfile(path, folder / PACK_NOTEBOOKS / edition / path.name)
+        (folder / PACK_EXERCISES / edition).mkdir(parents=True, exist_ok=True)
+        for path in list_notebooks(root / "exercises" / edition) if (root / "exercises" / edition).is_dir() else []:
+            nbformat.write(student_exercise_notebook(path), folder / PACK_EXERCISES / edition / path.name)
     datasets = folder / PACK_DATASETS
     datasets.mkdir()
     for name in DATASETS:
