@@ -39,7 +39,7 @@ def _write_yaml(path: Path, cells: dict[str, tr.CellText]) -> Path:
     import yaml
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {"cells": {cid: {"source_sha": c.source_sha, "zh": c.text} for cid, c in cells.items()}}
+    data = {"cells": {cid: {"source_sha": c.source_sha, "zh": c.text} for cid, c in cells.items()}}  # strings: quoted
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -101,7 +101,8 @@ def test_edition_problems_find_a_changed_code_cell_and_a_stale_markdown_cell() -
     ("text", "message"),
     [("cells: [1, 2]\n", "expected a top-level 'cells' mapping"),
      ("cells:\n  intro:\n    zh: 文本\n", "cell 'intro' needs 'source_sha'"),
-     ("cells: {intro: [unclosed\n", "not a valid UTF-8 YAML file")],
+     ("cells: {intro: [unclosed\n", "not a valid UTF-8 YAML file"),
+     ("cells:\n  intro:\n    source_sha: 992709374997\n    zh: 文本\n", "quote source_sha")],
 )
 def test_load_translation_names_the_file_and_the_cell(tmp_path, text, message) -> None:
     path = tmp_path / "x.yaml"

@@ -7,7 +7,7 @@ English text it translates::
 
     cells:
       "f24d3e63":
-        source_sha: efbda117ba8a     # sha1 of the English cell source, first 12 hex digits
+        source_sha: "efbda117ba8a"   # sha1 of the English cell source, first 12 hex digits
         zh: |
           # 第 9 章 绩效评估
           ...
@@ -106,7 +106,10 @@ def load_translation(path: str | Path, lang: str = "zh_CN") -> dict[str, CellTex
     for cell_id, entry in cells.items():
         if not isinstance(entry, dict) or not entry.get("source_sha") or not isinstance(entry.get(_key(lang)), str):
             raise TranslationError(f"{p}: cell {cell_id!r} needs 'source_sha' and a '{_key(lang)}' text")
-        out[str(cell_id)] = CellText(str(entry["source_sha"]), entry[_key(lang)])
+        if not isinstance(entry["source_sha"], str):  # e.g. 992709374997 unquoted: YAML reads a number
+            raise TranslationError(f"{p}: cell {cell_id!r}: quote source_sha (\"{entry['source_sha']}\"); "
+                                   "unquoted, YAML reads an all-digit fingerprint as a number")
+        out[str(cell_id)] = CellText(entry["source_sha"], entry[_key(lang)])
     return out
 
 
