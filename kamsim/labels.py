@@ -25,11 +25,15 @@ Nothing here imports the rest of kamsim: it is the bottom layer.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass
 
 #: Environment variable that selects the course edition (``en_US`` or ``zh_CN``).
 LANG_ENV = "KAMSIM_LANG"
+
+#: A Chinese (CJK unified ideograph) character: how kamsim tells Chinese text from English.
+CJK_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
 
 #: Locales whose labels are Chinese.
 CHINESE_LOCALES: frozenset[str] = frozenset({"zh_CN"})

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from kamsim.course import figure_text, style
+from kamsim.labels import CJK_CHARACTER
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +19,7 @@ def _restore():
 def test_the_table_is_well_formed_and_chinese() -> None:
     rows = figure_text.table()
     assert rows["Month"] == "月份"
-    assert all(figure_text._CJK.search(zh) for zh in rows.values()), "every entry needs Chinese text"
+    assert all(CJK_CHARACTER.search(zh) for zh in rows.values()), "every entry needs Chinese text"
 
 
 def test_the_chinese_edition_draws_listed_text_in_chinese(monkeypatch) -> None:

@@ -11,6 +11,7 @@ from kamsim.course.grading import expected_answer, get_exercise
 from kamsim.exercises import check, list_exercises
 from kamsim.exercises import compare as cmp
 from kamsim.exercises import messages
+from kamsim.labels import CJK_CHARACTER
 
 IDS = list_exercises()["exercise_id"].tolist()
 
@@ -28,14 +29,14 @@ def _fields(template: str) -> set[str]:
 def test_every_message_has_chinese_with_the_same_fields(key) -> None:
     english, chinese = messages.MESSAGES[key]
     assert _fields(english) == _fields(chinese)
-    assert messages._CJK.search(chinese) or key in ("separator", "kind_frame", "kind_series"), chinese
+    assert CJK_CHARACTER.search(chinese) or key in ("separator", "kind_frame", "kind_series"), chinese
 
 
 def test_verdicts_in_chinese(zh) -> None:
     assert check("00.1", ...).message == "⏳ 00.1 尚未作答：把 ... 替换为你的答案，然后重新运行这个单元格。"
     right = check("00.1", expected_answer("00.1"))
     assert right and right.message.startswith("✅ 00.1 正确：")
-    assert messages._CJK.search(right.message.split("：", 1)[1]), "the title is Chinese"
+    assert CJK_CHARACTER.search(right.message.split("：", 1)[1]), "the title is Chinese"
     wrong = check("00.1", expected_answer("00.1") + 1000)
     assert not wrong and wrong.message.startswith("❌ 00.1 还不对：") and "偏高。提示：" in wrong.message
 
@@ -67,11 +68,11 @@ def test_the_catalog_translates_every_exercise_title_hint_and_targeted_hint() ->
     assert set(catalog) == set(IDS), (set(IDS) - set(catalog), set(catalog) - set(IDS))
     for eid in IDS:
         entry, ex = catalog[eid], get_exercise(eid)
-        assert messages._CJK.search(str(entry.get("title"))) and messages._CJK.search(str(entry.get("hint"))), eid
+        assert CJK_CHARACTER.search(str(entry.get("title"))) and CJK_CHARACTER.search(str(entry.get("hint"))), eid
         english_hints = set(ex.mistakes(expected_answer(eid)))
         translated = entry.get("mistakes") or {}
         assert set(translated) == english_hints, (eid, english_hints ^ set(translated))
-        assert all(messages._CJK.search(str(v)) for v in translated.values()), eid
+        assert all(CJK_CHARACTER.search(str(v)) for v in translated.values()), eid
 
 
 def test_a_targeted_hint_is_shown_in_chinese(zh) -> None:

@@ -26,17 +26,18 @@ from importlib import resources
 
 from matplotlib.text import Text
 
+from kamsim.labels import CJK_CHARACTER
+
 #: Package file of the table (UTF-8 CSV with columns ``en``, ``zh``).
 TABLE_FILE = "figure_text.csv"
 
-#: Environment variable naming a file to which English text drawn in Chinese figures is appended (one per line);
-#: ``python -m kamsim.course translate`` sets it and lists what the table still lacks.
+#: Environment variable naming a file to which English text drawn in Chinese figures is appended (one per line):
+#: set it while running the Chinese notebooks to list what the table still lacks (docs/course_authoring.md).
 MISSING_LOG_ENV = "KAMSIM_FIGURE_TEXT_LOG"
 
 _ORIGINAL_SET_TEXT = Text.set_text
 #: Text worth translating: a word of three or more letters and no Chinese character.
 _ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,7 @@ def to_chinese(text: object) -> object:
 
 def _set_text(self: Text, s: object) -> None:
     shown = to_chinese(s)
-    if shown is s and isinstance(s, str) and _ENGLISH_WORDS.search(s) and not _CJK.search(s):
+    if shown is s and isinstance(s, str) and _ENGLISH_WORDS.search(s) and not CJK_CHARACTER.search(s):
         _log_missing(s)
     _ORIGINAL_SET_TEXT(self, shown)
 

@@ -12,7 +12,6 @@ grader's feedback rely on them (``"✅ 00.1 correct"``, ``"not attempted yet"``)
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,9 +69,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "index_not_expected": ("the index is not the expected one", "索引不对"),
     "column_reason": ("column {column}: {reason}", "列 {column}：{reason}"),
 }
-
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def say(key: str, /, **fields: object) -> str:
