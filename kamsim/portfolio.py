@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from kamsim import schema
+from kamsim._csv import write_csv
 from kamsim._files import recover_dir, write_dir_atomic
 from kamsim._measures import top_share
 from kamsim.schema import SchemaError
@@ -67,12 +68,12 @@ def check_format(fmt: str) -> str:
 
 
 def write_frame(frame: pd.DataFrame, folder: Path, name: str, fmt: str = "csv") -> Path:
-    """Write a result table as ``folder/name.csv`` (pandas' CSV, no index) or ``folder/name.parquet``."""
+    """Write a result table as ``folder/name.csv`` (pandas' CSV bytes, no index) or ``folder/name.parquet``."""
     file = folder / f"{name}.{check_format(fmt)}"
     if fmt == "parquet":
         frame.to_parquet(file, index=False)
     else:
-        frame.to_csv(file, index=False)
+        write_csv(frame, file)
     return file
 
 
@@ -337,13 +338,15 @@ def _write_table(frame: pd.DataFrame, file: Path, fmt: str) -> None:
     if fmt == "parquet":
         frame.to_parquet(file, index=False)
         return
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for col in out.columns:
         s = out[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+        if not pd.api.types.is_datetime64_any_dtype(s):
+            continue
+        has_time = bool((s.dropna() != s.dropna().dt.normalize()).any())
+        if has_time or s.dt.tz is not None:  # naive dates at midnight: write_csv writes YYYY-MM-DD itself
             out[col] = s.dt.strftime("%Y-%m-%dT%H:%M:%S" if has_time else "%Y-%m-%d")
-    out.to_csv(file, index=False, lineterminator="\n", encoding="utf-8")
+    write_csv(out, file, lineterminator="\n")
 
 
 def _read_schema_file(file: Path) -> dict[str, Any]:
