@@ -172,13 +172,10 @@ def complaint_details(ids: Iterable[str], queue_days: Iterable[float], stage_day
     """
     import numpy as np
 
-    return np.array(
-        [
-            f"{cid}|queue={q:.2f}|" + "|".join(f"{s}={v:.2f}" for s, v in zip(COMPLAINT_STAGES, row))
-            for cid, q, row in zip(ids, queue_days, stage_days)
-        ],
-        dtype=object,
-    )
+    template = "%s|queue=%.2f|" + "|".join(f"{stage}=%.2f" for stage in COMPLAINT_STAGES)  # one format per row
+    days = np.column_stack([np.asarray(queue_days, dtype=float).reshape(-1, 1),
+                            np.asarray(stage_days, dtype=float).reshape(-1, len(COMPLAINT_STAGES))])
+    return np.array([template % (cid, *row) for cid, row in zip(ids, days.tolist())], dtype=object)
 
 
 def parse_complaint_details(detail: pd.Series) -> pd.DataFrame:
