@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kamsim import _files
+from kamsim import _files, _locks
 from _cli import run_cli
 from kamsim.generators import generate_portfolio
 from kamsim.portfolio import Portfolio
@@ -122,11 +122,11 @@ def test_item2_live_lock_refuses_waits_with_overwrite_and_a_dead_lock_is_taken_o
         assert code == 2 and f"--out {target} is being written by another process" in err and str(lock) in err
         assert time.monotonic() - start < 5  # before any work
         # with overwrite: waits for the writer (here at most 0.3 s), then gives up clearly
-        monkeypatch.setattr(_files, "LOCK_WAIT_SECONDS", 0.3)
+        monkeypatch.setattr(_locks, "LOCK_WAIT_SECONDS", 0.3)  # read by the lock, in kamsim._locks
         with pytest.raises(_files.OutputBusyError, match="still being written by another process .* waiting 0.3 s"):
             small.to_dir(target, overwrite=True)
         # ... and goes ahead as soon as the writer is gone
-        monkeypatch.setattr(_files, "LOCK_WAIT_SECONDS", 30.0)
+        monkeypatch.setattr(_locks, "LOCK_WAIT_SECONDS", 30.0)
         threading.Timer(0.3, lambda: (holder.kill(), holder.wait())).start()
         small.to_dir(target, overwrite=True)
     finally:
