@@ -20,17 +20,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-
-def _best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import kamsim
     from kamsim._csv import write_csv
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_scale import _best  # minimum of repeated timings
 
     def reference_run():
         portfolio = kamsim.generate_portfolio(args.accounts, 0)
