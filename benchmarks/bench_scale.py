@@ -15,10 +15,15 @@ What it prints
 (d) BG/NBD and Gamma-Gamma fits on the CDNOW sample (tests/data/cdnow_summary.csv): the analytic-gradient path
     against kamsim's derivative-free path (``_use_gradient = False``) and lifetimes' recorded 0.60 s (or lifetimes
     itself when installed).  Target: <= 0.5x lifetimes, same parameters to 1e-6.
+(e) Start-up: ``kamsim --help`` (target <= 0.3 s) and the first ``simulate`` on the ``small`` dataset in a fresh
+    process, imports included (target <= 0.6 s), next to ``import pandas`` alone.
+(f) ``kamsim simulate`` end to end with CSV and parquet against the same work as a ``python -c`` script
+    (target <= 1.5x; benchmarks/bench_cli_output.py).
+Sharded runs (1,000,000 accounts on a 2-worker Dask cluster) are in benchmarks/bench_sharded.py.
 
 Every timing is the minimum of ``--repeats`` runs; references run interleaved with kamsim.  Run::
 
-    python benchmarks/bench_scale.py            # (a), (b) without the 100k run, (c), (d)
+    python benchmarks/bench_scale.py            # (a)-(f), (b) without the 100k run
     python benchmarks/bench_scale.py --big      # also the 100,000 x 36 memory run
 """
 
@@ -98,7 +103,8 @@ from kamsim.engine import simulate
 p = kamsim.generate_portfolio({n}, seed=1)
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 r = simulate(kamsim.Scenario(), p, None, seed=1, months=36)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, before / 1024 ** 2, len(r.events))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, before / 1024 ** 2, len(r.events),
+      r.events.memory_usage(deep=True).sum() / 1e9, r.panel.memory_usage(deep=True).sum() / 1e9)
 """
 
 
@@ -113,9 +119,12 @@ def memory(big: bool) -> None:
     if big:
         out = subprocess.run([sys.executable, "-c", _BIG.format(n=100_000)], capture_output=True, text=True,
                              check=True, cwd=ROOT)
-        peak, before, rows = out.stdout.split()
+        peak, before, rows, events_gb, panel_gb = out.stdout.split()
         print(f"    100,000 x 36 in a fresh process: peak {float(peak):.2f} GB ({float(before):.2f} GB after "
               f"generating), {int(rows):,} event rows (target <= 2.5 GB: {'OK' if float(peak) <= 2.5 else 'NOT MET'})")
+        print(f"    what the result itself holds: events frame {float(events_gb):.2f} GB + panel {float(panel_gb):.2f} GB "
+              f"+ portfolio and libraries {float(before):.2f} GB = "
+              f"{float(events_gb) + float(panel_gb) + float(before):.2f} GB before any working memory")
 
 
 # ----------------------------------------------------------------------------- (c) rfm_table
@@ -192,6 +201,30 @@ def fits(repeats: int) -> None:
               f"({g_slow / g_fast:.1f}x faster)")
 
 
+# ----------------------------------------------------------------------------- (e) start-up, (f) CLI
+
+
+def startup(repeats: int) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_imports import measure
+
+    help_time = _best(lambda: subprocess.run([sys.executable, "-m", "kamsim", "--help"], check=True,
+                                             capture_output=True, cwd=ROOT), repeats)
+    first = measure(ROOT, repeats)["first simulate, small, 12 months (s)"]
+    print(f"(e) start-up in a fresh process: kamsim --help {help_time:.2f} s (target <= 0.3 s: "
+          f"{'OK' if help_time <= 0.3 else 'NOT MET'}); first simulate on 'small', 12 months, imports included "
+          f"{first:.2f} s (target <= 0.6 s: {'OK' if first <= 0.6 else 'NOT MET'}; python -c 'import pandas' alone "
+          f"{_best(lambda: subprocess.run([sys.executable, '-c', 'import pandas'], check=True), repeats):.2f} s)")
+
+
+def cli_output(repeats: int) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_cli_output import main as cli_main
+
+    print("(f) kamsim simulate end to end, 10,000 x 36 (benchmarks/bench_cli_output.py):")
+    cli_main(["--repeats", str(max(1, repeats - 1))])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="repeats per timing (minimum is reported)")
@@ -202,6 +235,8 @@ def main() -> None:
     memory(args.big)
     rfm(args.repeats)
     fits(args.repeats)
+    startup(args.repeats)
+    cli_output(args.repeats)
 
 
 if __name__ == "__main__":
