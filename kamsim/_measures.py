@@ -35,3 +35,23 @@ def top_share(values: Sequence[float] | pd.Series | np.ndarray, top: float = 0.2
         return 0.0
     k = int(np.ceil(top * arr.size))
     return float(arr[:k].sum() / arr.sum())
+
+
+def abc_codes(values: Sequence[float] | pd.Series | np.ndarray, thresholds: tuple[float, float] = (0.8, 0.95)) -> np.ndarray:
+    """ABC class per value as int8 codes 0 = A, 1 = B, 2 = C (the array kernel of ``analytics.abc_classes``).
+
+    A value is A while the share of the total held by all larger values (ties: earlier first) is below
+    ``thresholds[0]``, B while below ``thresholds[1]``, else C.  ``ValueError`` for NaN, negative values or
+    thresholds outside ``0 < A < B <= 1``.
+    """
+    a, b = thresholds
+    if not 0 < a < b <= 1:
+        raise ValueError(f"thresholds must satisfy 0 < A < B <= 1, got {thresholds}")
+    arr = nonnegative_values(values)
+    order = np.argsort(-arr, kind="stable")  # largest first, ties in input order
+    ranked = arr[order]
+    total = ranked.sum()
+    before = (np.cumsum(ranked) - ranked) / (total if total > 0 else 1.0)
+    codes = np.empty(arr.size, dtype=np.int8)
+    codes[order] = np.where(before < a, 0, np.where(before < b, 1, 2))
+    return codes

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from _analytics_data import CSV_COLUMNS, events_log, write_plain_csv
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from kamsim.analytics import abc_classes, abc_summary, customer_totals, gini, lorenz_curve, read_transactions, top_share
 
@@ -67,3 +70,31 @@ def test_concentration_on_both_logs(tmp_path):
     assert list(abc_classes(ev)) == list(abc_classes(csv)) == ["A", "B", "A"]  # A2: 750/850 = 0.88 before it -> B
     pd.testing.assert_frame_equal(abc_summary(ev), abc_summary(csv))
     assert top_share(ev, 0.33) == pytest.approx(400 / 850)
+
+
+def _abc_by_pandas(values: pd.Series, thresholds: tuple[float, float]) -> pd.Series:
+    """The pandas formulation abc_classes had before its array kernel (reference)."""
+    a, b = thresholds
+    order = values.astype("float64").sort_values(ascending=False, kind="mergesort")
+    total = order.sum()
+    before = (order.cumsum() - order) / (total if total > 0 else 1.0)
+    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
+    return pd.Series(cls, index=order.index).reindex(values.index)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.sampled_from([0.0, 1.0, 5.0, 100.0]), st.floats(0, 1e9)), min_size=0, max_size=60),
+    thresholds=st.sampled_from([(0.8, 0.95), (0.5, 0.9), (0.2, 1.0), (0.999, 1.0)]),
+)
+@example(values=[80.0, 15.0, 5.0], thresholds=(0.8, 0.95))  # the second account starts exactly at 80%: B
+@example(values=[5.0, 5.0, 5.0, 5.0], thresholds=(0.5, 0.9))  # ties: earlier accounts rank first
+def test_abc_array_kernel_matches_the_pandas_formulation(values, thresholds):
+    from kamsim._measures import abc_codes
+
+    s = pd.Series(values, index=[f"A{i}" for i in range(len(values))], dtype="float64")
+    expected = _abc_by_pandas(s, thresholds)
+    assert list(abc_classes(s, thresholds)) == list(expected)
+    assert list(np.array(["A", "B", "C"])[abc_codes(s.to_numpy(), thresholds)]) == list(expected)
+    if values == [80.0, 15.0, 5.0]:
+        assert list(expected) == ["A", "B", "C"]

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from kamsim._measures import abc_codes as _abc_codes
 from kamsim._measures import nonnegative_values as _values
 from kamsim._measures import top_share as _top_share
 
@@ -60,15 +61,8 @@ def abc_classes(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95)
     'A'), 'B' likewise for ``thresholds[1]``, else 'C'.  Returns a Series with
     the index of ``values``.
     """
-    a, b = thresholds
-    if not 0 < a < b <= 1:
-        raise ValueError(f"thresholds must satisfy 0 < A < B <= 1, got {thresholds}")
-    s = pd.Series(_values(values), index=values.index)
-    order = s.sort_values(ascending=False, kind="mergesort")
-    total = order.sum()
-    before = (order.cumsum() - order) / (total if total > 0 else 1.0)
-    cls = np.where(before < a, "A", np.where(before < b, "B", "C"))
-    return pd.Series(cls, index=order.index, name="abc_class").reindex(s.index)
+    codes = _abc_codes(values, thresholds)
+    return pd.Series(np.array(["A", "B", "C"], dtype=object)[codes], index=values.index, name="abc_class")
 
 
 def abc_summary(values: pd.Series, thresholds: tuple[float, float] = (0.8, 0.95)) -> pd.DataFrame:

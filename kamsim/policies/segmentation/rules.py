@@ -27,7 +27,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kamsim.analytics.concentration import abc_classes
+from kamsim._measures import abc_codes
 from kamsim.analytics.rfm import rfm_scores
 from kamsim.analytics.tiers import kam_matrix, screening_scorecard, value_potential_tiers
 from kamsim.policies.base import SegmentationPolicy, check_fraction, check_non_negative, column
@@ -55,7 +55,7 @@ def _pct_rank(values: np.ndarray) -> np.ndarray:
 
 @register
 class ABCSegmentation(SegmentationPolicy):
-    """ABC / Pareto grading (ABC分类) on 12-month revenue via :func:`kamsim.analytics.abc_classes`.
+    """ABC / Pareto grading (ABC分类) on 12-month revenue by the rule of :func:`kamsim.analytics.abc_classes`.
 
     Parameters
     ----------
@@ -92,8 +92,8 @@ class ABCSegmentation(SegmentationPolicy):
 
     def segment(self, state: pd.DataFrame) -> pd.Series:
         """``A`` / ``B`` / ``C`` per account by cumulative share of value."""
-        values = pd.Series(self.value(state), index=pd.RangeIndex(len(state)))
-        return self._labels(state, abc_classes(values, thresholds=self.thresholds).to_numpy())
+        codes = abc_codes(self.value(state), thresholds=self.thresholds)  # 0, 1, 2 = self.tiers
+        return pd.Series(pd.Categorical.from_codes(codes, categories=list(self.tiers)), index=state.index, name="tier")
 
 
 @register
