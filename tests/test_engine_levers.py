@@ -30,7 +30,7 @@ from kamsim.policies import (
     UniformDiscount,
 )
 from kamsim.vocabulary import CUSTOMER_STAGES
-from kamsim.policies.base import check_discounts
+from kamsim.policies.checks import check_discounts
 
 NON_ORDER = ["visit", "call", "qbr", "complaint_opened", "complaint_resolved", "survey", "contract_signed",
              "contract_renewed", "contract_ended", "stage_change", "retention_offer", "winback_offer"]

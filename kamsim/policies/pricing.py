@@ -21,7 +21,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import PricingPolicy, check_fraction, column, in_stages, require_columns
+from kamsim.policies.base import PricingPolicy
+from kamsim.policies.checks import check_fraction, column, in_stages, require_columns
 from kamsim.policies.registry import register
 from kamsim.vocabulary import CUSTOMER_STAGES
 

@@ -25,15 +25,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import (
-    DEFAULT_COST_PER_HOUR,
-    RetentionPolicy,
-    cap_to_budget,
-    check_fraction,
-    check_non_negative,
-    column,
-    in_stages,
-)
+from kamsim.policies.base import DEFAULT_COST_PER_HOUR, RetentionPolicy
+from kamsim.policies.checks import cap_to_budget, check_fraction, check_non_negative, column, in_stages
 from kamsim.policies.registry import register
 from kamsim.vocabulary import CUSTOMER_STAGES
 

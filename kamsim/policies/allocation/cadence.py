@@ -38,15 +38,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import (
-    AllocationPolicy,
-    active_mask,
-    check_capacity,
-    check_non_negative,
-    column,
-    in_stages,
-    require_columns,
-)
+from kamsim.policies.base import AllocationPolicy
+from kamsim.policies.checks import active_mask, check_capacity, check_non_negative, column, in_stages, require_columns
 from kamsim.policies.registry import register
 
 #: Default contact intervals (months) of :class:`CadenceAllocation` for ABC tiers:

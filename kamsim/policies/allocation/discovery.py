@@ -37,8 +37,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import (
-    AllocationPolicy,
+from kamsim.policies.base import AllocationPolicy
+from kamsim.policies.checks import (
     active_mask,
     check_capacity,
     check_fraction,

@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import AllocationPolicy, check_capacity, check_hours, column, require_columns
+from kamsim.policies.base import AllocationPolicy
+from kamsim.policies.checks import check_capacity, check_hours, column, require_columns
 from kamsim.policies.registry import get_policy, register
 
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from kamsim.policies.base import (
-    AllocationPolicy,
+from kamsim.policies.base import AllocationPolicy
+from kamsim.policies.checks import (
     active_mask,
     check_capacity,
     check_fraction,

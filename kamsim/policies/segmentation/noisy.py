@@ -24,7 +24,8 @@ import pandas as pd
 
 from kamsim.analytics.data_quality import degrade
 from kamsim._random import check_seed
-from kamsim.policies.base import SegmentationPolicy, check_fraction, check_non_negative
+from kamsim.policies.base import SegmentationPolicy
+from kamsim.policies.checks import check_fraction, check_non_negative
 from kamsim.policies.registry import register
 
 

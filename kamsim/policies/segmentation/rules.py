@@ -30,7 +30,8 @@ import pandas as pd
 from kamsim._measures import abc_codes
 from kamsim.analytics.rfm import rfm_scores
 from kamsim.analytics.tiers import kam_matrix, screening_scorecard, value_potential_tiers
-from kamsim.policies.base import SegmentationPolicy, check_fraction, check_non_negative, column
+from kamsim.policies.base import SegmentationPolicy
+from kamsim.policies.checks import check_fraction, check_non_negative, column
 from kamsim.policies.registry import register
 
 #: Average days per month, to turn ``months_since_order`` into the days RFM recency uses.
