@@ -175,6 +175,8 @@ def _text(values: Any) -> tuple[Any, bool]:
     import pyarrow.compute as pc
 
     text = pa.array(values, type=pa.string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):  # an Arrow-backed column made by concat
+        text = text.combine_chunks()
     data = text.buffers()[2]
     raw = b"" if data is None else data.to_pybytes()
     if not any(char in raw for char in (b",", b'"', b"\r", b"\n")):  # a byte search of the whole column

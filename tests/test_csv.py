@@ -68,6 +68,14 @@ def test_string_storages(tmp_path, storage):
     _same_bytes(frame, tmp_path, "\n")
 
 
+def test_columns_made_of_several_arrow_chunks(tmp_path):
+    parts = [pd.DataFrame({"policy": pd.array([name] * 3, dtype=pd.StringDtype("pyarrow")), "x": [1.0, 2.5, 3.0]})
+             for name in ("status_quo", "risk, targeted")]
+    frame = pd.concat(parts, ignore_index=True)  # the string column is a ChunkedArray of two chunks
+    assert _csv._fast_columns(frame) is not None
+    _same_bytes(frame, tmp_path, "\n")
+
+
 @pytest.mark.parametrize("frame", [
     pd.DataFrame({"only": ["", "a"]}),  # one column: an empty field is written ""
     pd.DataFrame({"c": pd.Categorical(["a", "b"]), "n": [1, 2]}),
