@@ -68,6 +68,12 @@ def test_string_storages(tmp_path, storage):
     _same_bytes(frame, tmp_path, "\n")
 
 
+def test_header_names_with_separators_are_quoted_as_pandas_does(tmp_path):
+    frame = pd.DataFrame({"revenue, CU": [1.5, 2.0], 'say "x"': ["a", "b"], "客户": [1, 2]})
+    assert _csv._fast_columns(frame) is not None
+    assert _same_bytes(frame, tmp_path, "\n").startswith('"revenue, CU","say ""x""",客户\n'.encode())
+
+
 def test_columns_made_of_several_arrow_chunks(tmp_path):
     parts = [pd.DataFrame({"policy": pd.array([name] * 3, dtype=pd.StringDtype("pyarrow")), "x": [1.0, 2.5, 3.0]})
              for name in ("status_quo", "risk, targeted")]
