@@ -28,8 +28,6 @@ import numpy as np
 import pandas as pd
 
 from kamsim._measures import abc_codes
-from kamsim.analytics.rfm import rfm_scores
-from kamsim.analytics.tiers import kam_matrix, screening_scorecard, value_potential_tiers
 from kamsim.policies.base import SegmentationPolicy
 from kamsim.policies.checks import check_fraction, check_non_negative, column
 from kamsim.policies.registry import register
@@ -137,6 +135,8 @@ class RFMSegmentation(SegmentationPolicy):
 
     def segment(self, state: pd.DataFrame) -> pd.Series:
         """RFM segment label per account."""
+        from kamsim.analytics.rfm import rfm_scores  # imported on first use: a run under ABC tiers never loads it
+
         scores = rfm_scores(self.rfm_inputs(state), q=int(self.q))
         return self._labels(state, scores["segment"].to_numpy(dtype=object))
 
@@ -185,6 +185,8 @@ class ValuePotentialSegmentation(SegmentationPolicy):
     def segment(self, state: pd.DataFrame) -> pd.Series:
         """``core`` / ``important`` / ``general`` per account."""
         value, potential = self.value_potential(state)
+        from kamsim.analytics.tiers import value_potential_tiers
+
         tiers = value_potential_tiers(value, potential, value_cut=self.value_cut, potential_cut=self.potential_cut)
         return self._labels(state, tiers.to_numpy(dtype=object))
 
@@ -223,6 +225,8 @@ class KAMMatrixSegmentation(SegmentationPolicy):
     def segment(self, state: pd.DataFrame) -> pd.Series:
         """KAM-matrix quadrant per account."""
         attractiveness, position = self.axes(state)
+        from kamsim.analytics.tiers import kam_matrix
+
         return self._labels(state, kam_matrix(attractiveness, position).to_numpy(dtype=object))
 
 
@@ -270,6 +274,8 @@ class ScreeningSegmentation(SegmentationPolicy):
         if not (inputs["annual_purchase"] > 0).any():
             inputs["annual_purchase"] = column(state, "annual_potential_spend", self.name)
         criteria = {crit: (crit, higher) for crit, (_, higher) in SCREENING_COLUMNS.items()}
+        from kamsim.analytics.tiers import screening_scorecard
+
         card = screening_scorecard(pd.DataFrame(inputs), weights=self.weights, criteria=criteria)
         return card["total"].to_numpy(dtype="float64")
 
