@@ -68,6 +68,13 @@ def test_string_storages(tmp_path, storage):
     _same_bytes(frame, tmp_path, "\n")
 
 
+def test_dates_far_from_1970_and_missing(tmp_path):
+    dates = pd.to_datetime(["1900-01-01", "1969-12-31", "1970-01-01", None, "2099-12-31", "2262-04-11"])
+    frame = pd.DataFrame({"date": dates, "object": np.array(["x", None, np.nan, "", "y", "z"], dtype=object)})
+    assert _csv._fast_columns(frame) is not None
+    _same_bytes(frame, tmp_path, "\n")
+
+
 def test_header_names_with_separators_are_quoted_as_pandas_does(tmp_path):
     frame = pd.DataFrame({"revenue, CU": [1.5, 2.0], 'say "x"': ["a", "b"], "客户": [1, 2]})
     assert _csv._fast_columns(frame) is not None
