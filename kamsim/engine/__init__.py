@@ -19,14 +19,15 @@ Modules: :mod:`~kamsim.engine.world` (per-account state),
 :mod:`~kamsim.engine.satisfaction` (satisfaction, surveys),
 :mod:`~kamsim.engine.contracts`, :mod:`~kamsim.engine.events` (event log),
 :mod:`~kamsim.engine.result` (SimulationResult), :mod:`~kamsim.engine.run` (the monthly
-SimPy driver), :mod:`~kamsim.engine.simulate` (argument checks, :func:`simulate`),
+SimPy driver), :mod:`~kamsim.engine.simulate` (argument checks, :func:`simulate`, :func:`simulate_kpis`),
 :mod:`~kamsim.engine.warmstart` (history),
 :mod:`~kamsim.engine.theory` (Markov chain and Erlang C formulas).
 The model and its parameters are described in docs/engine.md.
 """
 
 from kamsim.engine.result import KPI_NAMES, PANEL_COLUMNS, SimulationResult
-from kamsim.engine.simulate import simulate
+from kamsim.engine.kpis import KpiTotals
+from kamsim.engine.simulate import simulate, simulate_kpis
 from kamsim.vocabulary import DAYS_PER_MONTH
 from kamsim.engine.warmstart import warm_start
 from kamsim.engine.theory import (
@@ -45,6 +46,7 @@ __all__ = [
     "KPI_NAMES",
     "PANEL_COLUMNS",
     "AbsorbingChain",
+    "KpiTotals",
     "SimulationResult",
     "absorbing_chain",
     "batch_means",
@@ -52,6 +54,7 @@ __all__ = [
     "erlang_c_wait",
     "expected_truncated_time",
     "simulate",
+    "simulate_kpis",
     "split_chain",
     "stage_distribution",
     "warm_start",

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from pandas.arrays import StringArray
 
+from kamsim.engine.kpis import CONTACT_TYPES, EventTotals
 from kamsim.schema import EVENT_TYPES, STAGES, column_names
 
 _TYPE_CODE: dict[str, int] = {name: i for i, name in enumerate(EVENT_TYPES)}
@@ -287,6 +288,35 @@ class EventLog:
             tables.append(texts)
             base += len(codes)
         return lookup_strings(np.concatenate(tables), index)
+
+    def event_totals(self) -> EventTotals:
+        """What the KPIs need from the log, as :func:`kamsim.engine.kpis.event_totals` reads it from :meth:`to_frame`.
+
+        The contact waits come in the frame's order (the rows are sorted by the same key), so their sum
+        has the same bits; no frame is built.
+        """
+        stage_change, missed, lost = _TYPE_CODE["stage_change"], _TYPE_CODE["contact_missed"], STAGES.index("lost")
+        contact = np.array([_TYPE_CODE[t] for t in CONTACT_TYPES], dtype=np.int8)
+        losses = missed_contacts = 0
+        keys: dict[str, list[np.ndarray]] = {"month": [], "frac": [], "account": [], "type": [], "wait": []}
+        for chunk in self._chunks:
+            n = chunk["n"]
+            types = np.broadcast_to(chunk["type"], (n,))
+            if "stage_to" in chunk:
+                losses += int(((types == stage_change) & (np.broadcast_to(chunk["stage_to"], (n,)) == lost)).sum())
+            missed_contacts += int((types == missed).sum())
+            if "wait_days" not in chunk:
+                continue
+            wait = np.broadcast_to(chunk["wait_days"], (n,))
+            keep = np.isin(types, contact) & ~np.isnan(wait)
+            if keep.any():
+                for name, value in (("month", chunk["month"]), ("frac", chunk["frac"]), ("account", chunk["account"]),
+                                    ("type", types), ("wait", wait)):
+                    keys[name].append(np.broadcast_to(value, (n,))[keep])
+        if not keys["wait"]:
+            return EventTotals(losses, missed_contacts, np.zeros(0))
+        month, frac, account, codes, wait = (np.concatenate(keys[k]) for k in ("month", "frac", "account", "type", "wait"))
+        return EventTotals(losses, missed_contacts, wait[sort_order(month, frac, account, codes)])
 
     def to_frame(
         self,

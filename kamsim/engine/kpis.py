@@ -8,6 +8,12 @@ two shards exactly, and :meth:`KpiTotals.kpis` turns them into the KPI
 Series.  A sharded run (:mod:`kamsim.experiment.sharded`) gathers one
 ``KpiTotals`` per shard instead of its whole event log.
 
+Of the event log the KPIs need three things only (:class:`EventTotals`): the losses, the missed
+contacts and the waits of finished contacts.  :func:`event_totals` reads them from a result's
+``events`` frame; ``EventLog.event_totals`` reads the same values from the engine's compact log,
+in the same order, so :func:`kamsim.engine.simulate_kpis` can skip building the frame and still give
+the same bits.
+
 The formulas (and their units) are documented at :mod:`kamsim.engine.result`.
 """
 
@@ -15,9 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 
 from kamsim.schema import STAGES
+from kamsim.vocabulary import CUSTOMER_STAGES
+
+#: Event types whose ``wait_days`` count in ``mean_contact_wait_days`` (finished manager tasks).
+CONTACT_TYPES: tuple[str, ...] = ("visit", "call", "qbr", "escalation")
 
 #: Index of :meth:`SimulationResult.kpis`, in order.
 KPI_NAMES: tuple[str, ...] = (
@@ -120,6 +131,74 @@ class KpiTotals:
                          dtype="float64")
 
     def _active_end(self) -> int:
-        from kamsim.vocabulary import CUSTOMER_STAGES
-
         return sum(n for s, n in zip(STAGES, self.final_stages) if s in CUSTOMER_STAGES)
+
+
+@dataclass(frozen=True)
+class EventTotals:
+    """What the KPIs need from the event log.
+
+    Attributes
+    ----------
+    losses
+        ``stage_change`` rows into ``lost``.
+    missed_contacts
+        ``contact_missed`` rows.
+    contact_waits
+        ``wait_days`` of the :data:`CONTACT_TYPES` rows that have one, in event-log order (days).
+    """
+
+    losses: int
+    missed_contacts: int
+    contact_waits: np.ndarray
+
+
+def event_totals(events: pd.DataFrame) -> EventTotals:
+    """:class:`EventTotals` of an ``events`` frame (schema ``events``)."""
+    kind = events["event_type"].astype("object").to_numpy()
+    waits = events["wait_days"].to_numpy(dtype="float64", na_value=np.nan)[np.isin(kind, list(CONTACT_TYPES))]
+    return EventTotals(
+        losses=int(((events["event_type"] == "stage_change") & (events["stage_to"] == "lost")).sum()),
+        missed_contacts=int((kind == "contact_missed").sum()),
+        contact_waits=waits[~np.isnan(waits)],
+    )
+
+
+def kpi_totals(
+    panel: pd.DataFrame,
+    final_stage: pd.Series,
+    complaints: pd.DataFrame,
+    manager_hours: pd.DataFrame,
+    events: EventTotals,
+    retention_cost: float,
+    winback_cost: float,
+) -> KpiTotals:
+    """The :class:`KpiTotals` of one run from the tables of its :class:`~kamsim.engine.SimulationResult`."""
+    customer_rows = panel["stage"].isin(CUSTOMER_STAGES).to_numpy()
+    first = panel[panel["month"] == panel["month"].min()]
+    initial_customers = first.loc[first["stage"].isin(CUSTOMER_STAGES).to_numpy(), "account_id"]
+    final_customer = final_stage.isin(CUSTOMER_STAGES)
+    retained = int(final_customer.reindex(initial_customers.to_numpy()).fillna(False).astype(bool).sum())
+    counts = final_stage.value_counts().reindex(list(STAGES), fill_value=0)
+    resolved = complaints["resolved"].to_numpy(dtype=bool)
+    waits = (complaints["resolved_day"] - complaints["opened_day"]).to_numpy()[resolved]
+    return KpiTotals(
+        revenue=float(panel["revenue"].sum()),
+        margin=float(panel["margin"].sum()),
+        initial_customers=len(initial_customers),
+        retained_customers=retained,
+        losses=events.losses,
+        customer_months=int(customer_rows.sum()),
+        satisfaction_sum=float(panel["satisfaction"].to_numpy()[customer_rows].sum()),
+        final_stages=tuple(int(n) for n in counts.to_numpy()),
+        used_hours=float(manager_hours["used_hours"].sum()),
+        capacity_hours=float(manager_hours["capacity_hours"].sum()),
+        missed_contacts=events.missed_contacts,
+        contact_waits=len(events.contact_waits),
+        contact_wait_days=float(events.contact_waits.sum()),
+        complaints=len(complaints),
+        resolved_complaints=len(waits),
+        complaint_wait_days=float(waits.sum()),
+        retention_cost=float(retention_cost),
+        winback_cost=float(winback_cost),
+    )

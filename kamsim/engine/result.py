@@ -36,9 +36,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamsim.engine.kpis import KPI_NAMES, KpiTotals  # noqa: F401 (KPI_NAMES: the index of kpis(), re-exported)
+from kamsim.engine.kpis import (  # noqa: F401 (KPI_NAMES: the index of kpis(), re-exported)
+    KPI_NAMES,
+    KpiTotals,
+    event_totals,
+    kpi_totals,
+)
 from kamsim.scenario import Scenario
-from kamsim.vocabulary import CUSTOMER_STAGES
 from kamsim.schema import STAGES
 
 #: Columns of :attr:`SimulationResult.panel`, in order.
@@ -119,40 +123,8 @@ class SimulationResult:
 
     def kpi_totals(self) -> KpiTotals:
         """The additive sums and counts behind :meth:`kpis` (:class:`kamsim.engine.kpis.KpiTotals`)."""
-        panel = self.panel
-        customer_rows = panel["stage"].isin(CUSTOMER_STAGES).to_numpy()
-        first = panel[panel["month"] == panel["month"].min()]
-        initial_customers = first.loc[first["stage"].isin(CUSTOMER_STAGES).to_numpy(), "account_id"]
-        final_customer = self.final_stage.isin(CUSTOMER_STAGES)
-        retained = int(final_customer.reindex(initial_customers.to_numpy()).fillna(False).astype(bool).sum())
-        losses = int(((self.events["event_type"] == "stage_change") & (self.events["stage_to"] == "lost")).sum())
-        counts = self.final_stage.value_counts().reindex(list(STAGES), fill_value=0)
-        resolved = self.complaints["resolved"].to_numpy(dtype=bool)
-        waits = (self.complaints["resolved_day"] - self.complaints["opened_day"]).to_numpy()[resolved]
-        kind = self.events["event_type"].astype("object").to_numpy()
-        done = np.isin(kind, ["visit", "call", "qbr", "escalation"])
-        contact_waits = self.events["wait_days"].to_numpy(dtype="float64", na_value=np.nan)[done]
-        contact_waits = contact_waits[~np.isnan(contact_waits)]
-        return KpiTotals(
-            revenue=float(panel["revenue"].sum()),
-            margin=float(panel["margin"].sum()),
-            initial_customers=len(initial_customers),
-            retained_customers=retained,
-            losses=losses,
-            customer_months=int(customer_rows.sum()),
-            satisfaction_sum=float(panel["satisfaction"].to_numpy()[customer_rows].sum()),
-            final_stages=tuple(int(n) for n in counts.to_numpy()),
-            used_hours=float(self.manager_hours["used_hours"].sum()),
-            capacity_hours=float(self.manager_hours["capacity_hours"].sum()),
-            missed_contacts=int((kind == "contact_missed").sum()),
-            contact_waits=len(contact_waits),
-            contact_wait_days=float(contact_waits.sum()),
-            complaints=len(self.complaints),
-            resolved_complaints=len(waits),
-            complaint_wait_days=float(waits.sum()),
-            retention_cost=float(self.retention_cost),
-            winback_cost=float(self.winback_cost),
-        )
+        return kpi_totals(self.panel, self.final_stage, self.complaints, self.manager_hours, event_totals(self.events),
+                          self.retention_cost, self.winback_cost)
 
     def summary(self) -> pd.DataFrame:
         """Panel totals by stage (all stages, in lifecycle order) and by tier.

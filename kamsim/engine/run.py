@@ -43,6 +43,7 @@ from kamsim.engine import contracts
 from kamsim.engine.calibrated import CalibratedRates
 from kamsim.engine.complaints import ComplaintDesk, ComplaintDraws
 from kamsim.engine.events import END_OF_MONTH, Details, EventLog, lookup_strings, string_array
+from kamsim.engine.kpis import KpiTotals, kpi_totals
 from kamsim.engine.lifecycle import Lifecycle
 from kamsim.engine.manager_work import ManagerWork, manager_panel
 from kamsim.engine.managers import CALL, QBR, VISIT, ManagerTeam, plan_interactions
@@ -337,8 +338,7 @@ class Run:
 
     def run(self, start: pd.Timestamp, month_offset: int, first_id: int, seed: int, portfolio: Any) -> SimulationResult:
         """Run every month and assemble the :class:`SimulationResult`."""
-        driver = self.env.process(self.process())
-        self.env.run(until=driver)
+        self._run_months()
         w = self.world
         complaints = self.desk.table(w.account_ids)
         self._log_resolved(complaints)
@@ -348,18 +348,8 @@ class Run:
             events=events,
             panel=self._panel(month_offset),
             complaints=complaints,
-            final_stage=pd.Series(
-                pd.array(STAGE_LABELS[w.stage], dtype="string"),
-                index=pd.Index(w.account_ids, name="account_id"),
-                name="stage",
-            ),
-            manager_hours=pd.DataFrame(
-                {
-                    "manager_id": pd.array(w.manager_ids, dtype="string"),
-                    "capacity_hours": self.team.capacity_by_manager,
-                    "used_hours": self.team.used_by_manager,
-                }
-            ),
+            final_stage=self._final_stage(),
+            manager_hours=self._manager_hours(),
             manager_panel=manager_panel(w.manager_ids, month_offset, *(self.p_manager[k] for k in
                                                                        ("capacity", "used", "done", "missed", "wait"))),
             scenario=self.scenario,
@@ -379,6 +369,32 @@ class Run:
                 "discount_cost": self.discount_cost,
             },
         )
+
+    def kpi_totals(self) -> KpiTotals:
+        """Run every month and return only the :class:`KpiTotals` of :meth:`SimulationResult.kpi_totals`.
+
+        The same numbers, bit for bit, without building the event log's frame (about a third of a run's time
+        at 10,000 accounts, and most of its memory): what the KPIs need of the log is read from its codes.
+        """
+        self._run_months()
+        return kpi_totals(self._panel(0), self._final_stage(), self.desk.table(self.world.account_ids),
+                          self._manager_hours(), self.log.event_totals(), self.retention_cost, self.winback_cost)
+
+    def _run_months(self) -> None:
+        driver = self.env.process(self.process())
+        self.env.run(until=driver)
+
+    def _final_stage(self) -> pd.Series:
+        w = self.world
+        stages = pd.array(STAGE_LABELS[w.stage], dtype="string")
+        return pd.Series(stages, index=pd.Index(w.account_ids, name="account_id"), name="stage")
+
+    def _manager_hours(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "manager_id": pd.array(self.world.manager_ids, dtype="string"),
+            "capacity_hours": self.team.capacity_by_manager,
+            "used_hours": self.team.used_by_manager,
+        })
 
     def _log_resolved(self, complaints: pd.DataFrame) -> None:
         done = complaints[complaints["resolved"]]

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kamsim._random import check_seed
+from kamsim.engine.kpis import KpiTotals
 from kamsim.engine.result import SimulationResult
 from kamsim.engine.run import Run
 from kamsim.policies import PolicyBundle, as_bundle
@@ -146,6 +147,37 @@ def simulate(
         1900-01-01 .. 2200-12-31, a policy name, or inconsistent portfolio tables; checked
         before any work.
     """
+    run, start, seed = _prepared_run(scenario, portfolio, policy, seed, months)
+    return run.run(start, 0, _first_event_id(portfolio), seed, portfolio)
+
+
+def simulate_kpis(
+    scenario: Scenario | None,
+    portfolio: Any,
+    policy: PolicyBundle | str | None = None,
+    seed: int = 0,
+    *,
+    months: int | None = None,
+) -> KpiTotals:
+    """The KPI totals of :func:`simulate` with the same arguments, without building the event log's frame.
+
+    ``simulate_kpis(...).kpis(name)`` equals ``simulate(...).kpis()`` bit for bit; it takes about a third
+    less time at 10,000 accounts and holds no event frame.  :func:`kamsim.compare` runs its replications this
+    way.  Arguments and errors as in :func:`simulate`.
+
+    Returns
+    -------
+    KpiTotals
+        Additive sums and counts; ``.kpis(name)`` gives the KPI Series.
+    """
+    run, _, _ = _prepared_run(scenario, portfolio, policy, seed, months)
+    return run.kpi_totals()
+
+
+def _prepared_run(
+    scenario: Any, portfolio: Any, policy: Any, seed: Any, months: int | None
+) -> tuple[Run, pd.Timestamp, int]:
+    """Check every argument (before any work); the :class:`Run`, its start date and the checked seed."""
     scenario = Scenario() if scenario is None else scenario
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a kamsim Scenario, got {type(scenario).__name__}")
@@ -154,8 +186,7 @@ def simulate(
     start = start_date(portfolio)
     check_simulation(start, n_months, _n_accounts(portfolio))
     bundle = as_bundle(policy)
-    run = Run(scenario, portfolio, bundle, seed, n_months)
-    return run.run(start, 0, _first_event_id(portfolio), seed, portfolio)
+    return Run(scenario, portfolio, bundle, seed, n_months), start, seed
 
 
 def _n_accounts(portfolio: Any) -> int:

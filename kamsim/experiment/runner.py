@@ -144,16 +144,17 @@ def run_replication(task: ReplicationTask) -> dict[str, float]:
     ValueError
         If a requested KPI is not produced by the simulator (names the KPI and the available ones).
     """
-    simulate = task.simulator
-    if simulate is None:
-        from kamsim.engine import simulate
     portfolio = task.portfolio.build() if isinstance(task.portfolio, PortfolioSpec) else task.portfolio
     from kamsim.policies import as_bundle
 
     policy = as_bundle(task.policy)
     kwargs = {} if task.months is None else {"months": task.months}
-    result = simulate(task.scenario, portfolio, policy, seed=task.seed, **kwargs)
-    kpis = result.kpis()
+    if task.simulator is None:  # the engine's KPI-only run: the same numbers as simulate().kpis(), no event frame
+        from kamsim.engine import simulate_kpis
+
+        kpis = simulate_kpis(task.scenario, portfolio, policy, seed=task.seed, **kwargs).kpis(str(policy.name))
+    else:
+        kpis = task.simulator(task.scenario, portfolio, policy, seed=task.seed, **kwargs).kpis()
     return select_kpis({str(k): float(v) for k, v in kpis.items()}, task.kpis)
 
 
