@@ -28,8 +28,8 @@ Every timing is the minimum of ``--repeats`` runs; references run interleaved wi
     python benchmarks/bench_scale.py --big      # also the 100,000 x 36 memory run
     python benchmarks/bench_scale.py --notebooks  # also (g)
 
-Recorded on the 2-core development machine (session 5, pyarrow 26, pandas 3.1): (a) 2,000 accounts 224k/s =
-0.34x the hand-written model (654k/s), 10,000 accounts 349k/s; (b) 146 bytes per row, 100,000 x 36 peak
+Recorded on the 2-core development machine (session 5, pyarrow 26, pandas 3.1): (a) 2,000 accounts 224-233k/s =
+0.34-0.36x the hand-written model (648-654k/s), 10,000 accounts 330-349k/s, KPI-only 453k/s (1.37x); (b) 146 bytes per row, 100,000 x 36 peak
 3.65 GB (events frame 2.27 + panel 0.37 + baseline 0.30 = 2.94 GB held by the result and libraries alone);
 (c) 0.50x; (d) 0.02x; (e) --help 0.10 s, first simulate 0.63-0.73 s (import pandas alone 0.27 s);
 (f) 1.39x; (g) slowest notebook 17.7 s (07), all 12 in 128 s.
@@ -48,7 +48,7 @@ import pandas as pd
 import simpy
 
 import kamsim
-from kamsim.engine import simulate
+from kamsim.engine import simulate, simulate_kpis
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,6 +101,9 @@ def throughput(repeats: int) -> None:
         ok = (am / kam >= am / ref) if n == 2_000 else (am / kam >= 300_000)
         print(f"    {n:6,d} accounts: kamsim {am / kam:10,.0f}/s  hand-written SimPy {am / ref:10,.0f}/s  "
               f"kamsim / hand-written {ref / kam:5.2f} (target: at least the {target}: {'OK' if ok else 'NOT MET'})")
+        lean = _best(lambda: simulate_kpis(kamsim.Scenario(), portfolio, None, seed=1, months=36), repeats)
+        print(f"    {'':6s}          KPI-only run (compare's replications, simulate_kpis): {am / lean:10,.0f}/s "
+              f"= {kam / lean:.2f}x simulate()")
 
 
 # ----------------------------------------------------------------------------- (b) memory
