@@ -88,6 +88,8 @@ def test_totals_add_up_exactly_to_the_gathered_result(small) -> None:
     for part in sharded.totals:
         summed = summed + part
     assert summed.kpis().index.tolist() == list(KPI_NAMES)
+    lean = simulate_sharded(None, small, "risk_targeted", 2, shards=3, months=8, progress=False)  # KPI-only shards
+    assert lean.totals == sharded.totals and lean.events == sharded.events == [len(r.events) for r in sharded.results]
     with pytest.raises(ValueError, match="keep_results=True"):
         simulate_sharded(None, small, None, 2, shards=2, months=2, progress=False).to_result()
     with pytest.raises(ValueError, match="at least one result"):

@@ -314,9 +314,9 @@ class EventLog:
                                     ("type", types), ("wait", wait)):
                     keys[name].append(np.broadcast_to(value, (n,))[keep])
         if not keys["wait"]:
-            return EventTotals(losses, missed_contacts, np.zeros(0))
+            return EventTotals(losses, missed_contacts, np.zeros(0), self._rows)
         month, frac, account, codes, wait = (np.concatenate(keys[k]) for k in ("month", "frac", "account", "type", "wait"))
-        return EventTotals(losses, missed_contacts, wait[sort_order(month, frac, account, codes)])
+        return EventTotals(losses, missed_contacts, wait[sort_order(month, frac, account, codes)], self._rows)
 
     def to_frame(
         self,

@@ -74,6 +74,8 @@ class KpiTotals:
         Complaints opened; resolved ones, and the sum of their opening-to-resolution times (days).
     retention_cost, winback_cost
         Retention and win-back effort cost (CU).
+    events
+        Rows of the run's event log (not a KPI: how much the run wrote).
     """
 
     revenue: float = 0.0
@@ -94,6 +96,7 @@ class KpiTotals:
     complaint_wait_days: float = 0.0
     retention_cost: float = 0.0
     winback_cost: float = 0.0
+    events: int = 0
 
     def __add__(self, other: KpiTotals) -> KpiTotals:
         if not isinstance(other, KpiTotals):
@@ -146,11 +149,14 @@ class EventTotals:
         ``contact_missed`` rows.
     contact_waits
         ``wait_days`` of the :data:`CONTACT_TYPES` rows that have one, in event-log order (days).
+    rows
+        Rows of the log.
     """
 
     losses: int
     missed_contacts: int
     contact_waits: np.ndarray
+    rows: int
 
 
 def event_totals(events: pd.DataFrame) -> EventTotals:
@@ -161,6 +167,7 @@ def event_totals(events: pd.DataFrame) -> EventTotals:
         losses=int(((events["event_type"] == "stage_change") & (events["stage_to"] == "lost")).sum()),
         missed_contacts=int((kind == "contact_missed").sum()),
         contact_waits=waits[~np.isnan(waits)],
+        rows=len(events),
     )
 
 
@@ -201,4 +208,5 @@ def kpi_totals(
         complaint_wait_days=float(waits.sum()),
         retention_cost=float(retention_cost),
         winback_cost=float(winback_cost),
+        events=events.rows,
     )

@@ -32,6 +32,7 @@ by the engine.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -377,8 +378,11 @@ class Run:
         at 10,000 accounts, and most of its memory): what the KPIs need of the log is read from its codes.
         """
         self._run_months()
-        return kpi_totals(self._panel(0), self._final_stage(), self.desk.table(self.world.account_ids),
-                          self._manager_hours(), self.log.event_totals(), self.retention_cost, self.winback_cost)
+        complaints = self.desk.table(self.world.account_ids)
+        logged = self.log.event_totals()  # + the complaint_resolved rows run() adds before building the frame
+        logged = replace(logged, rows=logged.rows + int(complaints["resolved"].sum()))
+        return kpi_totals(self._panel(0), self._final_stage(), complaints, self._manager_hours(), logged,
+                          self.retention_cost, self.winback_cost)
 
     def _run_months(self) -> None:
         driver = self.env.process(self.process())

@@ -15,7 +15,8 @@ manager** (whose hours it shares with the manager's other accounts) and the
    number, each shard gets ``round(handlers × its share of accounts)`` (at least 1);
 3. simulates each shard with its own seed (:func:`shard_seed`) on an executor
    (a process pool, or a Dask cluster's ``client.get_executor()``), and keeps only
-   the additive KPI totals of each (:class:`kamsim.engine.kpis.KpiTotals`) unless
+   the additive KPI totals of each (:class:`kamsim.engine.kpis.KpiTotals`, from
+   :func:`kamsim.engine.simulate_kpis`: no shard builds its event frame) unless
    asked for the full results;
 4. adds the totals into the portfolio's KPIs (:meth:`ShardedResult.kpis`).
 
@@ -162,13 +163,17 @@ class _ShardOutcome:
 
 def _run_shard(task: _ShardTask) -> _ShardOutcome:
     """Simulate one shard (top level: process pools and Dask send it by reference)."""
-    from kamsim.engine import simulate
+    from kamsim.engine import simulate, simulate_kpis
+    from kamsim.policies import as_bundle
 
     start = time.perf_counter()
-    result = simulate(task.scenario, task.portfolio, task.policy, task.seed, months=task.months)
-    totals = result.kpi_totals()
-    return _ShardOutcome(totals, time.perf_counter() - start, len(result.events), result.policy_name,
-                         _peak_rss_mb(), result if task.keep_result else None)
+    if task.keep_result:
+        result = simulate(task.scenario, task.portfolio, task.policy, task.seed, months=task.months)
+        totals, name = result.kpi_totals(), result.policy_name
+    else:  # KPIs only: the same totals without building the shard's event frame
+        result, name = None, str(as_bundle(task.policy).name)
+        totals = simulate_kpis(task.scenario, task.portfolio, task.policy, task.seed, months=task.months)
+    return _ShardOutcome(totals, time.perf_counter() - start, totals.events, name, _peak_rss_mb(), result)
 
 
 def _peak_rss_mb() -> float:
