@@ -10,6 +10,10 @@ What it prints
     2-worker ``distributed.LocalCluster`` (one thread each, ``memory_limit`` 8 GB per worker): wall-clock time,
     account-months per second, and the peak resident memory of each worker (MB) next to the 8 GB target.
 
+Recorded on the 2-core development machine, 1,000,000 x 12 in 20 shards: 60.9 s (197k account-months/s), peak
+1.42 GB per worker with full shard runs (session 4); 41.4 s (290k account-months/s), peak 1.50 GB per worker with
+KPI-only shard runs (session 5, ``kamsim.engine.simulate_kpis``).
+
 Run::
 
     python benchmarks/bench_sharded.py                 # (a) and (b), about 5-10 minutes on 2 cores
