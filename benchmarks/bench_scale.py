@@ -30,7 +30,8 @@ Every timing is the minimum of ``--repeats`` runs; references run interleaved wi
 
 Recorded on the 2-core development machine (session 5, pyarrow 26, pandas 3.1): (a) 2,000 accounts 224-233k/s =
 0.34-0.36x the hand-written model (648-654k/s), 10,000 accounts 330-349k/s, KPI-only 453k/s (1.37x); (b) 146 bytes per row, 100,000 x 36 peak
-3.65 GB (events frame 2.27 + panel 0.37 + baseline 0.30 = 2.94 GB held by the result and libraries alone);
+3.65 GB (events frame 2.27 + panel 0.37 + baseline 0.30 = 2.94 GB held by the result and libraries alone),
+KPI-only 1.48 GB;
 (c) 0.50x; (d) 0.02x; (e) --help 0.10 s, first simulate 0.63-0.73 s (import pandas alone 0.27 s);
 (f) 1.39x; (g) slowest notebook 17.7 s (07), all 12 in 128 s.
 """
@@ -119,6 +120,15 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, before / 1
 """
 
 
+_BIG_KPIS = """
+import resource, kamsim
+from kamsim.engine import simulate_kpis
+p = kamsim.generate_portfolio({n}, seed=1)
+totals = simulate_kpis(kamsim.Scenario(), p, None, seed=1, months=36)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, totals.events)
+"""
+
+
 def memory(big: bool) -> None:
     storage = pd.StringDtype().storage
     portfolio = kamsim.generate_portfolio(10_000, seed=1)
@@ -136,6 +146,11 @@ def memory(big: bool) -> None:
         print(f"    what the result itself holds: events frame {float(events_gb):.2f} GB + panel {float(panel_gb):.2f} GB "
               f"+ portfolio and libraries {float(before):.2f} GB = "
               f"{float(events_gb) + float(panel_gb) + float(before):.2f} GB before any working memory")
+        out = subprocess.run([sys.executable, "-c", _BIG_KPIS.format(n=100_000)], capture_output=True, text=True,
+                             check=True, cwd=ROOT)
+        peak, rows = out.stdout.split()
+        print(f"    the same run KPI-only (simulate_kpis, as compare runs it): peak {float(peak):.2f} GB, "
+              f"{int(rows):,} event rows logged but no frame built")
 
 
 # ----------------------------------------------------------------------------- (c) rfm_table
