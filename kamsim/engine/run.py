@@ -374,7 +374,7 @@ class Run:
     def kpi_totals(self) -> KpiTotals:
         """Run every month and return only the :class:`KpiTotals` of :meth:`SimulationResult.kpi_totals`.
 
-        The same numbers, bit for bit, without building the event log's frame (about a third of a run's time
+        The same numbers, bit for bit, without building the event log's frame (about a quarter of a run's time
         at 10,000 accounts, and most of its memory): what the KPIs need of the log is read from its codes.
         """
         self._run_months()
