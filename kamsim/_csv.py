@@ -21,10 +21,10 @@ single column, a line terminator other than ``\\n``, no pyarrow) is written by p
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import os
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,12 +68,9 @@ def write_csv(frame: pd.DataFrame, file: str | os.PathLike[str], *, lineterminat
             _write_lines(out, [column for column, _ in cells], quoted=any(quoted for _, quoted in cells))
 
 
-def _has_pyarrow() -> bool:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def has_pyarrow() -> bool:
+    """True if the optional package pyarrow is installed (found without importing it)."""
+    return importlib.util.find_spec("pyarrow") is not None
 
 
 def _header(names: pd.Index) -> str:
@@ -84,7 +81,7 @@ def _header(names: pd.Index) -> str:
 
 def _fast_columns(frame: pd.DataFrame) -> list[Any] | None:
     """One formatter ``(start, stop) -> pyarrow string array`` per column, or None if pandas must write."""
-    if frame.shape[1] < 2 or len(frame) == 0 or not _has_pyarrow():
+    if frame.shape[1] < 2 or len(frame) == 0 or not has_pyarrow():
         return None
     if not all(isinstance(name, str) for name in frame.columns) or frame.columns.has_duplicates:
         return None

@@ -22,7 +22,6 @@ column and row.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import json
 import os
@@ -34,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from kamsim import schema
-from kamsim._csv import write_csv
+from kamsim._csv import has_pyarrow, write_csv
 from kamsim._files import recover_dir, write_dir_atomic
 from kamsim._measures import top_share
 from kamsim.schema import SchemaError
@@ -48,10 +47,6 @@ FORMATS: tuple[str, ...] = ("csv", "parquet")
 _PANDAS_DTYPE = {"str": "string", "category": "string", "int": "int64", "float": "float64", "bool": "bool", "date": "datetime64[ns]"}
 
 
-def _has_pyarrow() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
-
-
 def check_format(fmt: str) -> str:
     """``fmt`` if it is a table format kamsim writes (``csv``, or ``parquet`` with pyarrow installed).
 
@@ -62,7 +57,7 @@ def check_format(fmt: str) -> str:
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {list(FORMATS)}, got {fmt!r}")
-    if fmt == "parquet" and not _has_pyarrow():
+    if fmt == "parquet" and not has_pyarrow():
         raise ValueError("format 'parquet' needs the optional package pyarrow (pip install 'kamsim[parquet]'); use csv")
     return fmt
 
@@ -370,7 +365,7 @@ def _read_bytes(file: Path) -> bytes:
 def _read_table(data: bytes, file: Path, fmt: str) -> pd.DataFrame:
     """The table in ``data`` (the bytes of ``file``, named in messages)."""
     if fmt == "parquet":
-        if not _has_pyarrow():
+        if not has_pyarrow():
             raise SchemaError(f"{file}: reading parquet needs the optional package pyarrow")
         try:
             return pd.read_parquet(io.BytesIO(data))

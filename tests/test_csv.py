@@ -106,7 +106,7 @@ def test_other_frames_go_to_pandas_with_the_same_bytes(tmp_path, frame):
 def test_other_line_terminator_and_no_pyarrow_fall_back(tmp_path, monkeypatch):
     frame = _mixed_frame(40)
     _same_bytes(frame, tmp_path, "\r\n")
-    monkeypatch.setattr(_csv, "_has_pyarrow", lambda: False)
+    monkeypatch.setattr(_csv, "has_pyarrow", lambda: False)
     assert _csv._fast_columns(frame) is None
     _same_bytes(frame, tmp_path, "\n")
 

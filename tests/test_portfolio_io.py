@@ -145,7 +145,7 @@ def test_bad_format(portfolio: Portfolio, tmp_path: Path) -> None:
 
 
 def test_parquet_needs_pyarrow(portfolio: Portfolio, tmp_path: Path) -> None:
-    if portfolio_mod._has_pyarrow():
+    if portfolio_mod.has_pyarrow():
         loaded = Portfolio.from_dir(portfolio.to_dir(tmp_path / "pq", format="parquet"))
         pd.testing.assert_frame_equal(loaded.accounts, portfolio.accounts)
     else:
